@@ -1,0 +1,72 @@
+/**
+ * The activities' inputs and outputs: the boundary between deterministic workflows and I/O.
+ * Node lists never cross it: activities read and write node rows in PostgreSQL themselves.
+ */
+import type { BadRow, FailingNode, NodeCounts } from '../domain/status';
+import type { NodeDelivery, RefreshNodeRequest } from '../workflows/shard/definitions';
+
+export interface LoadMappingInput {
+  serviceId: string;
+  /** ETag of the mapping in force; an object with this ETag is not read again unless `force`. */
+  knownEtag: string | null;
+  force: boolean;
+}
+
+export type MappingOutcome =
+  /** The object's ETag equals `knownEtag`: nothing read. */
+  | 'unchanged'
+  /** Read and in force: added nodes upserted, removed nodes deleted, shards re-assigned. */
+  | 'applied'
+  /** Read, but empty of valid rows or much smaller than before: the last good node list stays. */
+  | 'held';
+
+export interface LoadMappingResult {
+  outcome: MappingOutcome;
+  etag: string;
+  /** Valid, distinct nodes the object lists for this service. */
+  nodeCount: number;
+  added: number;
+  removed: number;
+  badRows: number;
+  badRowSamples: BadRow[];
+  /** Shards in force after the load (at least 1). */
+  shardCount: number;
+  heldReason: string | null;
+  bytesRead: number;
+  loadedAt: string;
+}
+
+export interface DeliverDueInput {
+  serviceId: string;
+  shard: number;
+}
+
+export interface DeliverDueResult {
+  /** Nodes acked in this run. */
+  delivered: number;
+  /** Nodes whose attempt failed in this run (they are rescheduled with backoff). */
+  failed: number;
+  counts: NodeCounts;
+  /** The earliest time any node of the shard is due again; null when the shard has no nodes. */
+  nextDueAt: string | null;
+  failingNodes: FailingNode[];
+  /** The service row is gone or being deleted: the shard should stop. */
+  serviceGone: boolean;
+}
+
+export interface DeliverNodeInput extends RefreshNodeRequest {
+  serviceId: string;
+}
+
+export type DeliverNodeResult = NodeDelivery;
+
+export interface SignalShardsInput {
+  serviceId: string;
+  /** Workflow ids to signal. */
+  workflowIds: string[];
+  signal: 'wake' | 'stop';
+}
+
+export interface ServiceInput {
+  serviceId: string;
+}

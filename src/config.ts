@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { DEFAULT_DATABASE_URL } from './stack/database-url';
+
+const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** Every setting of every Courier process, read from the environment once, with embedded defaults. */
+const ConfigSchema = z.object({
+  DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  COURIER_TASK_QUEUE: z.string().min(1).default('courier'),
+  S3_ENDPOINT: z.string().url().default('http://127.0.0.1:9000'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).default('courier'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).default('courier-secret'),
+  COURIER_ADMIN_KEY: z.string().min(16, 'COURIER_ADMIN_KEY must be at least 16 characters').default('courier-dev-admin-key'),
+  API_PORT: int(8080, 0),
+  API_HOST: z.string().default('127.0.0.1'),
+  /** Nodes per shard workflow; see docs/performance.md for the measurement behind the default. */
+  COURIER_SHARD_SIZE: int(1000),
+  /** Children one workflow supervises before the service fans out through shard groups. */
+  COURIER_MAX_CHILDREN: int(200, 2),
+  /** Nodes one delivery activity reads and writes per database round trip. */
+  COURIER_DELIVERY_BATCH: int(500),
+  /** Deliveries in flight at once inside one delivery activity. */
+  COURIER_DELIVERY_CONCURRENCY: int(64),
+  /** HTTP connections kept alive per origin across all delivery activities of a worker. */
+  COURIER_HTTP_CONNECTIONS: int(128),
+  COURIER_MAPPING_CHECK_SECONDS: int(60),
+  /** A new mapping that lists fewer than this fraction of the previous nodes is held, not applied. */
+  COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
+  COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
+  COURIER_MAX_CONCURRENT_WORKFLOW_TASKS: int(32),
+  COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/** Contract 2 — what Courier POSTs to a node. */
+export const DeliveryBodySchema = z.object({
+  service: z.string(),
+  node: z.string(),
+  version: z.string(),
+  issuedAt: z.string(),
+  expiresAt: z.string(),
+  metadata: z.string(),
+});
+export type DeliveryBody = z.infer<typeof DeliveryBodySchema>;
+
+/** Contract 2 — a node's acknowledgement; anything else is a failed delivery. */
+export const DeliveryAckSchema = z.object({ node: z.string(), version: z.string() });
+export type DeliveryAck = z.infer<typeof DeliveryAckSchema>;
+
+export const idempotencyKeyFor = (serviceId: string, nodeId: string, version: string): string =>
+  `${serviceId}:${nodeId}:${version}`;
+
+/** Contract 4 — node ids. */
+export const NODE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,253}$/;
+
+/** Contract 1 and 3 — `{service}` and `{node}` are URL-encoded when substituted. */
+export function expandTemplate(template: string, values: { service: string; node: string }): string {
+  return template
+    .replaceAll('{service}', encodeURIComponent(values.service))
+    .replaceAll('{node}', encodeURIComponent(values.node));
+}
+
+/** A metadata URL without `{node}` yields the same bytes for every node: fetch it once per batch. */
+export const isSharedMetadataUrl = (template: string): boolean => !template.includes('{node}');
