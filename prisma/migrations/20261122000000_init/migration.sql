@@ -67,6 +67,7 @@ CREATE TABLE "nodes" (
     "service_id" UUID NOT NULL,
     "node_id" TEXT NOT NULL,
     "endpoint" TEXT,
+    "hash" INTEGER NOT NULL,
     "shard" INTEGER NOT NULL,
     "origin" "NodeOrigin" NOT NULL DEFAULT 'mapping',
     "mapping_etag" TEXT,
@@ -105,6 +106,17 @@ CREATE TABLE "idempotency_records" (
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "idempotency_records_pkey" PRIMARY KEY ("customer_id","key")
+);
+
+-- CreateTable
+CREATE TABLE "mapping_stage" (
+    "load_id" UUID NOT NULL,
+    "node_id" TEXT NOT NULL,
+    "endpoint" TEXT,
+    "hash" INTEGER NOT NULL,
+    "line" INTEGER NOT NULL,
+
+    CONSTRAINT "mapping_stage_pkey" PRIMARY KEY ("load_id","node_id")
 );
 
 -- CreateIndex
