@@ -60,13 +60,26 @@ export interface DeliverNodeInput extends RefreshNodeRequest {
 
 export type DeliverNodeResult = NodeDelivery;
 
-export interface SignalShardsInput {
-  serviceId: string;
-  /** Workflow ids to signal. */
+/** A signal for many shard (or shard group) workflows, sent from an activity to keep workflow histories short. */
+export interface SignalWorkflowsInput {
   workflowIds: string[];
   signal: 'wake' | 'stop';
+  /** With `stop`: return only once every workflow has closed, so its id can be started afresh. */
+  awaitClose?: boolean;
 }
 
 export interface ServiceInput {
   serviceId: string;
+}
+
+/** Every activity Courier's workflows call; the factories in this folder implement it. */
+export interface CourierActivities {
+  loadMapping(input: LoadMappingInput): Promise<LoadMappingResult>;
+  deliverDue(input: DeliverDueInput): Promise<DeliverDueResult>;
+  deliverNode(input: DeliverNodeInput): Promise<DeliverNodeResult>;
+  /** Make every node of the service due now (refresh-all). */
+  markAllDue(input: ServiceInput): Promise<void>;
+  signalWorkflows(input: SignalWorkflowsInput): Promise<void>;
+  /** Delete the service's rows once its shards have stopped. */
+  purgeService(input: ServiceInput): Promise<void>;
 }

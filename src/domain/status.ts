@@ -94,3 +94,28 @@ export interface ServiceStatus {
   lastCycleAt: string | null;
   failingNodes: FailingNode[];
 }
+
+const earliest = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a < b ? a : b);
+const latest = (a: string | null, b: string | null): string | null => (a === null ? b : b === null ? a : a > b ? a : b);
+
+/** One summary for many shards: counts added, the soonest refresh, the latest cycle, a capped sample. */
+export function mergeSummaries(summaries: Iterable<ShardSummary>): ShardSummary {
+  const merged = emptyShardSummary();
+  for (const s of summaries) {
+    merged.counts = addCounts(merged.counts, s.counts);
+    merged.nextRefreshAt = earliest(merged.nextRefreshAt, s.nextRefreshAt);
+    merged.lastCycleAt = latest(merged.lastCycleAt, s.lastCycleAt);
+    if (merged.failingNodes.length < FAILING_SAMPLE_LIMIT) {
+      merged.failingNodes.push(...s.failingNodes.slice(0, FAILING_SAMPLE_LIMIT - merged.failingNodes.length));
+    }
+    merged.engineError ??= s.engineError;
+  }
+  return merged;
+}
+
+/** Whether a new summary says something the parent does not know yet (timestamps aside). */
+export function summaryChanged(before: ShardSummary | undefined, after: ShardSummary): boolean {
+  if (!before) return true;
+  const c = (s: ShardSummary) => JSON.stringify([s.counts, s.failingNodes.map((f) => f.nodeId), s.engineError]);
+  return c(before) !== c(after);
+}

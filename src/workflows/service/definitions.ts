@@ -20,10 +20,18 @@ export interface EngineSettings {
 /** State a service workflow carries into its next run when it continues as new. */
 export interface ServiceCarriedState {
   mapping: MappingStatus;
+  /** ETag of the last mapping object read, applied or held: periodic checks skip it. */
+  lastSeenEtag: string | null;
   shardCount: number;
-  /** Children (shards, or groups when fanned out) this service has started and not stopped. */
-  startedChildren: number;
-  childSummaries: Record<string, ShardSummary>;
+  children: {
+    /** Shards directly, or shard groups once a service has more shards than one workflow supervises. */
+    kind: 'shard' | 'group';
+    /** Identifies how shards are spread over groups; a change restarts the group level. */
+    layout: string;
+    /** Indices of the children started and not stopped. */
+    started: number[];
+    summaries: Record<string, ShardSummary>;
+  };
   refreshAllPending: boolean;
 }
 

@@ -21,6 +21,18 @@ export interface ShardWorkflowInput {
   continueAsNewEveryIteration?: boolean;
 }
 
+export interface ShardGroupWorkflowInput {
+  serviceId: string;
+  customerId: string;
+  group: number;
+  /** The shards this group supervises: [firstShard, endShard). */
+  firstShard: number;
+  endShard: number;
+  parentId: string;
+  carried?: { started: number[]; summaries: Record<string, ShardSummary> };
+  continueAsNewEveryIteration?: boolean;
+}
+
 export interface RefreshNodeRequest {
   nodeId: string;
   /** Delivery endpoint for a node the mapping does not list. */
@@ -43,5 +55,6 @@ export const refreshNodeUpdate = defineUpdate<NodeDelivery, [RefreshNodeRequest]
 export const wakeSignal = defineSignal('wake');
 /** The shard is no longer needed (service deleted, or fewer shards): finish. */
 export const stopSignal = defineSignal('stop');
+
 
 export const shardStatusQuery = defineQuery<ShardSummary>('status');

@@ -1,0 +1,80 @@
+import { createHash } from 'node:crypto';
+import type { Dispatcher } from 'undici';
+import { request } from 'undici';
+
+/** Contract 3: a body over 1 MiB is refused. */
+export const METADATA_MAX_BYTES = 1024 * 1024;
+
+export interface Metadata {
+  bytes: Buffer;
+  /** The response's ETag, or else the SHA-256 of the bytes. */
+  version: string;
+  fetchedAt: Date;
+}
+
+/** The source asked us to slow down (429/503 with Retry-After). */
+export class MetadataThrottled extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    status: number,
+  ) {
+    super(`metadata source throttled (${status}, retry after ${Math.ceil(retryAfterMs / 1000)}s)`);
+  }
+}
+
+export class MetadataUnavailable extends Error {}
+
+/** Retry-After is either delta-seconds or an HTTP date; absent or unreadable means one second. */
+export function parseRetryAfter(header: string | string[] | undefined, now: number): number {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return 1000;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? 1000 : Math.max(0, date - now);
+}
+
+export async function fetchMetadata(
+  url: string,
+  opts: { dispatcher: Dispatcher; timeoutMs: number; signal?: AbortSignal },
+): Promise<Metadata> {
+  const fetchedAt = new Date();
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(url, {
+      method: 'GET',
+      dispatcher: opts.dispatcher,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+      signal: opts.signal,
+    });
+  } catch (err) {
+    throw new MetadataUnavailable(`metadata source unreachable: ${(err as Error).message}`);
+  }
+  if (res.statusCode === 429 || res.statusCode === 503) {
+    await res.body.dump();
+    throw new MetadataThrottled(parseRetryAfter(res.headers['retry-after'], Date.now()), res.statusCode);
+  }
+  if (res.statusCode !== 200) {
+    await res.body.dump();
+    throw new MetadataUnavailable(`metadata source answered ${res.statusCode}`);
+  }
+  const bytes = await readCapped(res.body, METADATA_MAX_BYTES);
+  const etag = res.headers.etag;
+  const version = typeof etag === 'string' && etag.length > 0 ? etag : createHash('sha256').update(bytes).digest('hex');
+  return { bytes, version, fetchedAt };
+}
+
+async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > max) {
+      body.destroy();
+      throw new MetadataUnavailable(`metadata larger than ${max} bytes`);
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, size);
+}

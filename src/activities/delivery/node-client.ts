@@ -1,0 +1,98 @@
+import type { Dispatcher } from 'undici';
+import { request } from 'undici';
+import { DeliveryAckSchema, idempotencyKeyFor, type DeliveryBody } from '../../domain/protocol';
+import { signBody } from '../../domain/signing';
+
+/** Acks are tiny; anything larger is not an ack. */
+const ACK_MAX_BYTES = 16 * 1024;
+
+export interface PushTarget {
+  serviceId: string;
+  endpoint: string;
+  secret: string;
+  timeoutMs: number;
+}
+
+/**
+ * Contract 2: POST the signed body and accept only a 2xx JSON ack naming this node and version.
+ * Returns null on ack, else why the delivery failed (what the customer sees as `lastError`).
+ */
+export async function pushToNode(
+  target: PushTarget,
+  body: DeliveryBody,
+  opts: { dispatcher: Dispatcher; signal?: AbortSignal },
+): Promise<string | null> {
+  const raw = JSON.stringify(body);
+  let res: Dispatcher.ResponseData;
+  try {
+    res = await request(target.endpoint, {
+      method: 'POST',
+      dispatcher: opts.dispatcher,
+      headers: {
+        'content-type': 'application/json',
+        'courier-signature': signBody(target.secret, raw),
+        'idempotency-key': idempotencyKeyFor(target.serviceId, body.node, body.version),
+      },
+      body: raw,
+      headersTimeout: target.timeoutMs,
+      bodyTimeout: target.timeoutMs,
+      signal: opts.signal,
+    });
+  } catch (err) {
+    return describeTransportError(err as Error & { code?: string }, target.timeoutMs);
+  }
+  if (res.statusCode < 200 || res.statusCode > 299) {
+    await res.body.dump();
+    return `node answered ${res.statusCode}`;
+  }
+  let text: string;
+  try {
+    text = await readAck(res.body);
+  } catch (err) {
+    return `ack unreadable: ${(err as Error).message}`;
+  }
+  return checkAck(text, body);
+}
+
+function checkAck(text: string, body: DeliveryBody): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return 'ack is not JSON';
+  }
+  const ack = DeliveryAckSchema.safeParse(json);
+  if (!ack.success) return 'ack lacks node and version';
+  if (ack.data.node !== body.node) return `ack names node '${ack.data.node.slice(0, 64)}'`;
+  if (ack.data.version !== body.version) return `ack names version '${ack.data.version.slice(0, 64)}'`;
+  return null;
+}
+
+async function readAck(body: Dispatcher.ResponseData['body']): Promise<string> {
+  let text = '';
+  for await (const chunk of body) {
+    text += (chunk as Buffer).toString('utf8');
+    if (text.length > ACK_MAX_BYTES) {
+      body.destroy();
+      throw new Error(`larger than ${ACK_MAX_BYTES} bytes`);
+    }
+  }
+  return text;
+}
+
+function describeTransportError(err: Error & { code?: string }, timeoutMs: number): string {
+  switch (err.code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return `no answer within ${timeoutMs} ms`;
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'UND_ERR_SOCKET':
+    case 'ECONNRESET':
+      return 'connection reset';
+    case 'ENOTFOUND':
+      return 'host not found';
+    default:
+      return err.name === 'AbortError' ? 'delivery cancelled' : `transport error: ${err.message}`;
+  }
+}

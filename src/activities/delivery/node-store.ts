@@ -1,0 +1,130 @@
+import type { Pool } from 'pg';
+import { nodeCountsSql } from '../../domain/node-state';
+import { nodeHash, shardOf } from '../../domain/sharding';
+import { FAILING_SAMPLE_LIMIT, type FailingNode, type NodeCounts } from '../../domain/status';
+
+/** A node as a delivery sees it. */
+export interface DueNode {
+  nodeId: string;
+  endpoint: string | null;
+  attempts: number;
+  lastError: string | null;
+  expiresAt: Date | null;
+}
+
+/** The outcome of one attempt, written back in one statement per batch. */
+export interface AttemptRecord {
+  nodeId: string;
+  attemptedAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  /** Set when the node acked. */
+  acked: { version: string; deliveredAt: Date; expiresAt: Date } | null;
+  error: string | null;
+}
+
+const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt"`;
+
+/**
+ * Nodes of a shard due by `dueBy` that this run has not attempted yet (`attempted before
+ * runStartedAt`), so a node that fails is not retried within the same run.
+ */
+export async function selectDueNodes(
+  pool: Pool,
+  q: { serviceId: string; shard: number; dueBy: Date; runStartedAt: Date; limit: number },
+): Promise<DueNode[]> {
+  const { rows } = await pool.query<DueNode>(
+    `SELECT ${DUE_NODE_COLUMNS} FROM nodes
+      WHERE service_id = $1 AND shard = $2 AND next_attempt_at <= $3
+        AND (last_attempt_at IS NULL OR last_attempt_at < $4)
+      ORDER BY next_attempt_at
+      LIMIT $5`,
+    [q.serviceId, q.shard, q.dueBy, q.runStartedAt, q.limit],
+  );
+  return rows;
+}
+
+export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await pool.query(
+    `UPDATE nodes AS n SET
+        attempts = r.attempts,
+        last_attempt_at = r.attempted_at,
+        next_attempt_at = r.next_attempt_at,
+        last_error = r.error,
+        version = COALESCE(r.version, n.version),
+        delivered_at = COALESCE(r.delivered_at, n.delivered_at),
+        expires_at = COALESCE(r.expires_at, n.expires_at)
+       FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+                   $8::timestamptz[], $9::timestamptz[])
+            AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at)
+      WHERE n.service_id = $1 AND n.node_id = r.node_id`,
+    [
+      serviceId,
+      records.map((r) => r.nodeId),
+      records.map((r) => r.attempts),
+      records.map((r) => r.attemptedAt),
+      records.map((r) => r.nextAttemptAt),
+      records.map((r) => r.error),
+      records.map((r) => r.acked?.version ?? null),
+      records.map((r) => r.acked?.deliveredAt ?? null),
+      records.map((r) => r.acked?.expiresAt ?? null),
+    ],
+  );
+}
+
+export interface ShardPicture {
+  counts: NodeCounts;
+  nextDueAt: Date | null;
+  failingNodes: FailingNode[];
+}
+
+/** Counts, next due time and a sample of failing nodes: all a shard workflow keeps. */
+export async function readShardPicture(pool: Pool, serviceId: string, shard: number, now: Date): Promise<ShardPicture> {
+  const [summary, failing] = await Promise.all([
+    pool.query<NodeCounts & { nextDueAt: Date | null }>(
+      `SELECT ${nodeCountsSql('$3')}, min(next_attempt_at) AS "nextDueAt"
+         FROM nodes WHERE service_id = $1 AND shard = $2`,
+      [serviceId, shard, now],
+    ),
+    pool.query<FailingNode>(
+      `SELECT node_id AS "nodeId", attempts, last_error AS "lastError" FROM nodes
+        WHERE service_id = $1 AND shard = $2 AND last_error IS NOT NULL
+        ORDER BY last_attempt_at DESC LIMIT ${FAILING_SAMPLE_LIMIT}`,
+      [serviceId, shard],
+    ),
+  ]);
+  const row = summary.rows[0];
+  const counts: NodeCounts = row
+    ? { total: row.total, fresh: row.fresh, pending: row.pending, failing: row.failing, expired: row.expired }
+    : { total: 0, fresh: 0, pending: 0, failing: 0, expired: 0 };
+  return { counts, nextDueAt: row?.nextDueAt ?? null, failingNodes: failing.rows };
+}
+
+/**
+ * A node for a forced refresh: inserted (origin `api`, kept across mapping loads) when the
+ * service does not have it yet; a given endpoint replaces the stored one.
+ */
+export async function upsertForcedNode(
+  pool: Pool,
+  n: { serviceId: string; nodeId: string; endpoint: string | null; shardCount: number },
+): Promise<DueNode> {
+  const { rows } = await pool.query<DueNode>(
+    `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_attempt_at)
+     VALUES ($1, $2, $3, $4, $5, 'api', now())
+     ON CONFLICT (service_id, node_id) DO UPDATE SET endpoint = COALESCE(EXCLUDED.endpoint, nodes.endpoint)
+     RETURNING ${DUE_NODE_COLUMNS}`,
+    [n.serviceId, n.nodeId, n.endpoint, nodeHash(n.nodeId), shardOf(n.nodeId, Math.max(1, n.shardCount))],
+  );
+  const node = rows[0];
+  if (!node) throw new Error(`upsert of node ${n.nodeId} returned no row`);
+  return node;
+}
+
+export async function markAllDue(pool: Pool, serviceId: string, now: Date): Promise<void> {
+  await pool.query(`UPDATE nodes SET next_attempt_at = $2 WHERE service_id = $1`, [serviceId, now]);
+}
+
+export async function purgeService(pool: Pool, serviceId: string): Promise<void> {
+  await pool.query(`DELETE FROM services WHERE id = $1`, [serviceId]);
+}

@@ -1,0 +1,27 @@
+import type { Pool } from 'pg';
+
+/** What a delivery needs to know about its service, read once per activity run. */
+export interface DeliverySettings {
+  serviceId: string;
+  name: string;
+  metadataUrl: string;
+  deliveryEndpoint: string;
+  deliveryTimeoutMs: number;
+  ttlSeconds: number;
+  refreshBeforeSeconds: number;
+  signingSecret: string;
+  shardCount: number;
+}
+
+/** Null when the service is gone or being deleted: its shards should stop. */
+export async function readDeliverySettings(pool: Pool, serviceId: string): Promise<DeliverySettings | null> {
+  const { rows } = await pool.query<DeliverySettings>(
+    `SELECT id AS "serviceId", name, metadata_url AS "metadataUrl", delivery_endpoint AS "deliveryEndpoint",
+            delivery_timeout_ms AS "deliveryTimeoutMs", ttl_seconds AS "ttlSeconds",
+            refresh_before_seconds AS "refreshBeforeSeconds", signing_secret AS "signingSecret",
+            shard_count AS "shardCount"
+       FROM services WHERE id = $1 AND status <> 'deleting'`,
+    [serviceId],
+  );
+  return rows[0] ?? null;
+}

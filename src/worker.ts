@@ -1,0 +1,56 @@
+/**
+ * The worker: runs every workflow and activity of Courier on one task queue. Temporal's runtime
+ * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
+ * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { Agent } from 'undici';
+import { createActivities } from './activities';
+import { createS3Client } from './activities/s3';
+import { ConfigError, loadConfig } from './config';
+import { connectDatabase } from './db';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + 4);
+  const dispatcher = new Agent({ connections: config.COURIER_HTTP_CONNECTIONS, keepAliveTimeout: 30_000 });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.COURIER_TASK_QUEUE,
+      ...workflowSource(),
+      activities: createActivities({
+        db,
+        s3: createS3Client(config),
+        temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+        dispatcher,
+        config,
+      }),
+      maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
+      maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      shutdownGraceTime: '10 seconds',
+    });
+    console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
+    await worker.run();
+  } finally {
+    await connection.close();
+    await clientConnection.close();
+    await dispatcher.close();
+    await db.close();
+  }
+}
+
+/** A prebuilt bundle (COURIER_WORKFLOW_BUNDLE) saves the few seconds of bundling at each start. */
+function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const codePath = process.env.COURIER_WORKFLOW_BUNDLE;
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+/** The activity stubs workflows call, with timeouts and retry bounds chosen deliberately. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { CourierActivities } from '../activities/types';
+
+/**
+ * Delivery runs batch after batch and heartbeats per batch, so a lost worker is noticed within
+ * the heartbeat timeout and the retry resumes from the database. Five attempts, then the shard
+ * records an engine error in its status and tries again on its own schedule.
+ */
+export const delivery = proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 5 },
+});
+
+/** A forced refresh answers a waiting API call: one quick retry at most. */
+export const forcedDelivery = proxyActivities<Pick<CourierActivities, 'deliverNode'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
+});
+
+/** Reading a mapping streams a large object: heartbeats carry bytes and rows read. */
+export const mapping = proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+});
+
+/** Control steps must eventually happen (stopping shards, purging rows): retried without a bound. */
+export const control = proxyActivities<Pick<CourierActivities, 'signalWorkflows' | 'markAllDue' | 'purgeService'>>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});

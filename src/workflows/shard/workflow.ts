@@ -1,0 +1,107 @@
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { NODE_ID_PATTERN } from '../../domain/protocol';
+import { emptyShardSummary, summaryChanged, type ShardSummary } from '../../domain/status';
+import { delivery, forcedDelivery } from '../activities';
+import { childReportSignal } from '../service/definitions';
+import { describeShard } from '../summaries';
+import {
+  refreshNodeUpdate,
+  shardStatusQuery,
+  stopSignal,
+  wakeSignal,
+  type RefreshNodeRequest,
+  type ShardWorkflowInput,
+} from './definitions';
+
+/** With nothing due, a shard still looks again this often, in case a wake-up was missed. */
+const IDLE_RECHECK_MS = 10 * 60_000;
+/** After delivery activities themselves failed (database down, say), try again this soon. */
+const ENGINE_RETRY_MS = 15_000;
+/** A summary that did not change is still re-sent this often, to keep `lastCycleAt` current. */
+const REPORT_AT_LEAST_EVERY_MS = 60_000;
+
+/**
+ * One shard of a service: sleeps until its earliest node is due (or a signal or forced refresh),
+ * delivers every due node through batched activities, reports a summary up, and continues as new
+ * when its history grows. It holds counts and a time, never a node list.
+ */
+export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
+  let summary: ShardSummary = input.summary ?? emptyShardSummary();
+  let reported: ShardSummary | undefined = input.summary;
+  let lastReportAt = 0;
+  let wakeRequested = input.summary === undefined;
+  let stopRequested = false;
+  let nextWakeAt = input.summary?.nextRefreshAt ? Date.parse(input.summary.nextRefreshAt) : Date.now();
+
+  setHandler(wakeSignal, () => {
+    wakeRequested = true;
+  });
+  setHandler(stopSignal, () => {
+    stopRequested = true;
+  });
+  setHandler(shardStatusQuery, () => summary);
+  setHandler(
+    refreshNodeUpdate,
+    (request: RefreshNodeRequest) => forcedDelivery.deliverNode({ serviceId: input.serviceId, ...request }),
+    { validator: validateRefreshNode },
+  );
+
+  const report = async () => {
+    const due = Date.now() - lastReportAt >= REPORT_AT_LEAST_EVERY_MS;
+    if (!due && !summaryChanged(reported, summary)) return;
+    try {
+      await getExternalWorkflowHandle(input.parentId).signal(childReportSignal, { child: input.reportAs, summary });
+      reported = summary;
+      lastReportAt = Date.now();
+    } catch {
+      // The parent has closed (service deleted): a stop signal is on its way.
+    }
+  };
+
+  while (!stopRequested) {
+    const sleepMs = Math.min(Math.max(0, nextWakeAt - Date.now()), IDLE_RECHECK_MS);
+    if (!wakeRequested && sleepMs > 0) await condition(() => wakeRequested || stopRequested, sleepMs);
+    if (stopRequested) break;
+    wakeRequested = false;
+
+    const cycleAt = new Date(Date.now()).toISOString();
+    try {
+      const result = await delivery.deliverDue({ serviceId: input.serviceId, shard: input.shard });
+      if (result.serviceGone) break;
+      summary = {
+        counts: result.counts,
+        nextRefreshAt: result.nextDueAt,
+        lastCycleAt: cycleAt,
+        failingNodes: result.failingNodes,
+        engineError: null,
+      };
+      nextWakeAt = result.nextDueAt ? Date.parse(result.nextDueAt) : Date.now() + IDLE_RECHECK_MS;
+    } catch (err) {
+      summary = { ...summary, engineError: (err as Error).message };
+      nextWakeAt = Date.now() + ENGINE_RETRY_MS;
+    }
+    setCurrentDetails(describeShard(input.shard, summary));
+    await report();
+
+    if (workflowInfo().continueAsNewSuggested || input.continueAsNewEveryIteration) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof shardWorkflow>({ ...input, summary: { ...summary, nextRefreshAt: new Date(nextWakeAt).toISOString() } });
+    }
+  }
+  await condition(allHandlersFinished);
+}
+
+function validateRefreshNode(request: RefreshNodeRequest): void {
+  if (!NODE_ID_PATTERN.test(request.nodeId)) {
+    throw ApplicationFailure.nonRetryable(`node id '${request.nodeId.slice(0, 80)}' is not 1-253 characters of [A-Za-z0-9._:-]`);
+  }
+}
