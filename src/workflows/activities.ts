@@ -9,7 +9,7 @@ import type { CourierActivities } from '../activities/types';
  */
 export const delivery = proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 5 },
 });
 

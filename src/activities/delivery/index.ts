@@ -6,7 +6,13 @@ import { batchWindowMs } from '../../domain/deadlines';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
 import { attemptBatch, type AttemptDeps } from './attempt';
 import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode } from './node-store';
-import { readDeliverySettings } from './service-settings';
+import { readDeliverySettings, type DeliverySettings } from './service-settings';
+
+/**
+ * Nodes that hang until their timeout can hold a batch for a while, so a run beats on a timer:
+ * the heartbeat timeout then measures whether the worker is alive, not how slow the nodes are.
+ */
+const HEARTBEAT_EVERY_MS = 2_000;
 
 export interface DeliveryDeps {
   pool: Pool;
@@ -18,6 +24,11 @@ export interface DeliveryDeps {
   maxRunMs: number;
 }
 
+interface Progress {
+  delivered: number;
+  failed: number;
+}
+
 export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivities, 'deliverDue' | 'deliverNode'> {
   const attemptDeps = (): AttemptDeps => ({
     dispatcher: deps.dispatcher,
@@ -27,40 +38,45 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
     signal: Context.current().cancellationSignal,
   });
 
+  /**
+   * Batch after batch until no node of the shard is due. Progress is written per batch, so a
+   * retry after a crash redoes only the nodes not yet acked.
+   */
+  async function deliverRounds(settings: DeliverySettings, shard: number, progress: Progress): Promise<void> {
+    const runStartedAt = new Date();
+    const window = batchWindowMs(settings.refreshBeforeSeconds);
+    while (Date.now() - runStartedAt.getTime() < deps.maxRunMs) {
+      const nodes = await selectDueNodes(deps.pool, {
+        serviceId: settings.serviceId,
+        shard,
+        dueBy: new Date(Date.now() + window),
+        runStartedAt,
+        limit: deps.batchSize,
+      });
+      if (nodes.length === 0) return;
+      const records = await attemptBatch(nodes, settings, attemptDeps());
+      await recordAttempts(deps.pool, settings.serviceId, records);
+      const acked = records.filter((r) => r.acked).length;
+      progress.delivered += acked;
+      progress.failed += records.length - acked;
+    }
+  }
+
   return {
-    /**
-     * Deliver to every node of the shard that is due, batch after batch. Progress is written per
-     * batch, so a retry after a crash picks up only the nodes not yet acked.
-     */
     async deliverDue({ serviceId, shard }: DeliverDueInput): Promise<DeliverDueResult> {
-      const ctx = Context.current();
       const settings = await readDeliverySettings(deps.pool, serviceId);
       if (!settings) return goneResult();
-      const runStartedAt = new Date();
-      const window = batchWindowMs(settings.refreshBeforeSeconds);
-      let delivered = 0;
-      let failed = 0;
-      for (;;) {
-        const nodes = await selectDueNodes(deps.pool, {
-          serviceId,
-          shard,
-          dueBy: new Date(Date.now() + window),
-          runStartedAt,
-          limit: deps.batchSize,
-        });
-        if (nodes.length === 0) break;
-        const records = await attemptBatch(nodes, settings, attemptDeps());
-        await recordAttempts(deps.pool, serviceId, records);
-        const acked = records.filter((r) => r.acked).length;
-        delivered += acked;
-        failed += records.length - acked;
-        ctx.heartbeat({ delivered, failed });
-        if (Date.now() - runStartedAt.getTime() > deps.maxRunMs) break;
+      const ctx = Context.current();
+      const progress: Progress = { delivered: 0, failed: 0 };
+      const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
+      try {
+        await deliverRounds(settings, shard, progress);
+      } finally {
+        clearInterval(beat);
       }
       const picture = await readShardPicture(deps.pool, serviceId, shard, new Date());
       return {
-        delivered,
-        failed,
+        ...progress,
         counts: picture.counts,
         nextDueAt: picture.nextDueAt?.toISOString() ?? null,
         failingNodes: picture.failingNodes,
