@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
@@ -30,13 +31,12 @@ interface Progress {
 }
 
 export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivities, 'deliverDue' | 'deliverNode'> {
-  const attemptDeps = (): AttemptDeps => ({
-    dispatcher: deps.dispatcher,
-    concurrency: deps.concurrency,
-    now: () => new Date(),
-    random: Math.random,
-    signal: Context.current().cancellationSignal,
-  });
+  const attemptDeps = (): AttemptDeps => {
+    const signal = Context.current().cancellationSignal;
+    // Every request in flight listens for cancellation on this one signal.
+    setMaxListeners(deps.concurrency + 16, signal);
+    return { dispatcher: deps.dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal };
+  };
 
   /**
    * Batch after batch until no node of the shard is due. Progress is written per batch, so a

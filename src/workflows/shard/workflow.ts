@@ -26,8 +26,8 @@ import {
 const IDLE_RECHECK_MS = 10 * 60_000;
 /** After delivery activities themselves failed (database down, say), try again this soon. */
 const ENGINE_RETRY_MS = 15_000;
-/** A summary that did not change is still re-sent this often, to keep `lastCycleAt` current. */
-const REPORT_AT_LEAST_EVERY_MS = 60_000;
+/** Reports up are sent at most this often: a storm of retries must not flood the parent's history. */
+const REPORT_MIN_INTERVAL_MS = 5_000;
 
 /**
  * One shard of a service: sleeps until its earliest node is due (or a signal or forced refresh),
@@ -55,28 +55,23 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
     { validator: validateRefreshNode },
   );
 
+  // A new cycle time alone is not worth a report; new counts, failures or next refresh are.
+  const reportPending = () => summaryChanged(reported, summary) || reported?.nextRefreshAt !== summary.nextRefreshAt;
   const report = async () => {
-    const due = Date.now() - lastReportAt >= REPORT_AT_LEAST_EVERY_MS;
-    if (!due && !summaryChanged(reported, summary)) return;
     try {
       await getExternalWorkflowHandle(input.parentId).signal(childReportSignal, { child: input.reportAs, summary });
-      reported = summary;
-      lastReportAt = Date.now();
     } catch {
       // The parent has closed (service deleted): a stop signal is on its way.
     }
+    reported = summary;
+    lastReportAt = Date.now();
   };
 
-  while (!stopRequested) {
-    const sleepMs = Math.min(Math.max(0, nextWakeAt - Date.now()), IDLE_RECHECK_MS);
-    if (!wakeRequested && sleepMs > 0) await condition(() => wakeRequested || stopRequested, sleepMs);
-    if (stopRequested) break;
-    wakeRequested = false;
-
+  const cycle = async () => {
     const cycleAt = new Date(Date.now()).toISOString();
     try {
       const result = await delivery.deliverDue({ serviceId: input.serviceId, shard: input.shard });
-      if (result.serviceGone) break;
+      if (result.serviceGone) return false;
       summary = {
         counts: result.counts,
         nextRefreshAt: result.nextDueAt,
@@ -90,11 +85,26 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
       nextWakeAt = Date.now() + ENGINE_RETRY_MS;
     }
     setCurrentDetails(describeShard(input.shard, summary));
-    await report();
+    return true;
+  };
+
+  while (!stopRequested) {
+    const reportAt = reportPending() ? lastReportAt + REPORT_MIN_INTERVAL_MS : Infinity;
+    const sleepMs = Math.min(Math.min(nextWakeAt, reportAt) - Date.now(), IDLE_RECHECK_MS);
+    if (!wakeRequested && sleepMs > 0) await condition(() => wakeRequested || stopRequested, sleepMs);
+    if (stopRequested) break;
+    if (wakeRequested || Date.now() >= nextWakeAt) {
+      wakeRequested = false;
+      if (!(await cycle())) break;
+    }
+    if (reportPending() && Date.now() - lastReportAt >= REPORT_MIN_INTERVAL_MS) await report();
 
     if (workflowInfo().continueAsNewSuggested || input.continueAsNewEveryIteration) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof shardWorkflow>({ ...input, summary: { ...summary, nextRefreshAt: new Date(nextWakeAt).toISOString() } });
+      await continueAsNew<typeof shardWorkflow>({
+        ...input,
+        summary: { ...summary, nextRefreshAt: new Date(nextWakeAt).toISOString() },
+      });
     }
   }
   await condition(allHandlersFinished);
