@@ -58,6 +58,8 @@ export interface Owner {
   customerId: string;
   /** Workflow id of the supervising parent, which receives the children's reports. */
   parentId: string;
+  /** Tests force continue-as-new on every iteration, down the whole tree. */
+  continueAsNewEveryIteration?: boolean;
 }
 
 export function shardStart(owner: Owner, shard: number): ChildStart {

@@ -23,9 +23,14 @@ export async function attemptBatch(
   nodes: readonly DueNode[],
   settings: DeliverySettings,
   deps: AttemptDeps,
+  onRecord: (record: AttemptRecord) => void = () => {},
 ): Promise<AttemptRecord[]> {
   const metadataFor = metadataSource(settings, deps);
-  return mapConcurrent(nodes, deps.concurrency, (node) => attemptNode(node, settings, deps, metadataFor));
+  return mapConcurrent(nodes, deps.concurrency, async (node) => {
+    const record = await attemptNode(node, settings, deps, metadataFor);
+    onRecord(record);
+    return record;
+  });
 }
 
 type MetadataFor = (nodeId: string) => Promise<Metadata & { base64: string }>;

@@ -7,6 +7,7 @@ import { batchWindowMs } from '../../domain/deadlines';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
 import { attemptBatch, type AttemptDeps } from './attempt';
 import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode } from './node-store';
+import { AttemptWriter } from './attempt-writer';
 import { readDeliverySettings, type DeliverySettings } from './service-settings';
 
 /**
@@ -54,11 +55,13 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         limit: deps.batchSize,
       });
       if (nodes.length === 0) return;
-      const records = await attemptBatch(nodes, settings, attemptDeps());
-      await recordAttempts(deps.pool, settings.serviceId, records);
-      const acked = records.filter((r) => r.acked).length;
-      progress.delivered += acked;
-      progress.failed += records.length - acked;
+      const writer = new AttemptWriter(deps.pool, settings.serviceId);
+      await attemptBatch(nodes, settings, attemptDeps(), (record) => {
+        if (record.acked) progress.delivered++;
+        else progress.failed++;
+        writer.add(record);
+      });
+      await writer.close();
     }
   }
 

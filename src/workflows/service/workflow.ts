@@ -63,7 +63,12 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
   });
   setHandler(serviceStatusQuery, () => status());
 
-  const owner: Owner = { serviceId, customerId: input.customerId, parentId: serviceWorkflowId(serviceId) };
+  const owner: Owner = {
+    serviceId,
+    customerId: input.customerId,
+    parentId: serviceWorkflowId(serviceId),
+    continueAsNewEveryIteration: input.continueAsNewEveryIteration,
+  };
   const childIds = (indices = state.children.started) =>
     indices.map((i) => (state.children.kind === 'group' ? shardGroupWorkflowId(serviceId, i) : shardWorkflowId(serviceId, i)));
 

@@ -32,7 +32,12 @@ export async function shardGroupWorkflow(input: ShardGroupWorkflowInput): Promis
   });
   setHandler(shardStatusQuery, () => mergeSummaries(Object.values(summaries)));
 
-  const owner = { serviceId: input.serviceId, customerId: input.customerId, parentId: shardGroupWorkflowId(input.serviceId, input.group) };
+  const owner = {
+    serviceId: input.serviceId,
+    customerId: input.customerId,
+    parentId: shardGroupWorkflowId(input.serviceId, input.group),
+    continueAsNewEveryIteration: input.continueAsNewEveryIteration,
+  };
   const toStart = missingFrom(range(input.firstShard, input.endShard), started);
   await startChildren(toStart.map((shard) => shardStart(owner, shard)));
   started.push(...toStart);

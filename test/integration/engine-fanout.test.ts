@@ -1,0 +1,106 @@
+/**
+ * Huge services fan out in two levels (service → shard groups → shards), and every workflow of
+ * the tree survives continue-as-new. Shard size and children per parent are shrunk so that a
+ * 300-node service needs the full tree: 8 shards of at most 50 nodes, in 4 groups of 2.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
+import { SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
+import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
+import { eventually } from '../support/eventually';
+import { expiredSeconds, ledgerOf } from '../support/ledger';
+
+const NODES = 300;
+
+describe('two-level fan-out and continue-as-new', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await Engine.start('fanout', { workerEnv: { COURIER_SHARD_SIZE: '50' }, apiConfig: { COURIER_MAX_CHILDREN: 2 } });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('delivers through shard groups and finds every workflow by search attribute', async () => {
+    const uri = await engine.putMapping('fanout/nodes.csv', csvMapping('g-', NODES));
+    const id = await engine.registerService('fanout', uri);
+    await eventually('every node delivered twice', async () => {
+      const l = await ledgerOf(engine.fleet.url, 'fanout');
+      return l.size === NODES && [...l.values()].every((n) => n.deliveries >= 2) ? true : undefined;
+    }, 90_000);
+
+    const status = await eventually('status totals from all groups', async () => {
+      const s = await engine.temporal.workflow.getHandle(`service:${id}`).query(serviceStatusQuery);
+      return s.nodes.total === NODES ? s : undefined;
+    });
+    expect(status.shardCount).toBe(8);
+
+    const found: string[] = [];
+    for await (const wf of engine.temporal.workflow.list({ query: `CourierServiceId = '${id}' AND ExecutionStatus = 'Running'` })) {
+      found.push(wf.workflowId);
+    }
+    const expected = [`service:${id}`, ...[0, 1, 2, 3].map((g) => `service:${id}:group:${g}`), ...[0, 1, 2, 3, 4, 5, 6, 7].map((s) => `service:${id}:shard:${s}`)];
+    expect(found.sort()).toEqual(expected.sort());
+    const shard5 = await engine.temporal.workflow.getHandle(`service:${id}:shard:5`).describe();
+    expect(shard5.typedSearchAttributes.get(shardKey)).toBe(5);
+    expect(expiredSeconds((await ledgerOf(engine.fleet.url, 'fanout')).values())).toBe(0);
+  });
+
+  it('keeps delivering while every workflow continues as new on each iteration', async () => {
+    const uri = await engine.putMapping('fanout/can.csv', csvMapping('can-', 120));
+    const customer = await engine.db.prisma.customer.create({ data: { name: 'continue-as-new' } });
+    const service = await engine.db.prisma.service.create({
+      data: {
+        customerId: customer.id,
+        name: 'can',
+        status: 'active',
+        mappingUri: uri,
+        metadataUrl: `${engine.source.url}/v1/metadata?service={service}`,
+        ttlSeconds: 15,
+        refreshBeforeSeconds: 6,
+        deliveryEndpoint: `${engine.fleet.url}/nodes/{node}/metadata`,
+        deliveryTimeoutMs: 2000,
+        signingSecret: FLEET_SECRET,
+      },
+    });
+    const options = serviceWorkflowStartOptions(
+      {
+        serviceId: service.id,
+        customerId: customer.id,
+        serviceName: 'can',
+        settings: { mappingCheckSeconds: 5, maxChildren: 2 },
+        continueAsNewEveryIteration: true,
+      },
+      engine.config.COURIER_TASK_QUEUE,
+    );
+    expect(options.typedSearchAttributes).toBeInstanceOf(TypedSearchAttributes);
+    await engine.temporal.workflow.start(SERVICE_WORKFLOW_TYPE, options);
+
+    await eventually('three deliveries to every node', async () => {
+      const l = await ledgerOf(engine.fleet.url, 'can');
+      return l.size === 120 && [...l.values()].every((n) => n.deliveries >= 3) ? true : undefined;
+    }, 120_000);
+    expect(expiredSeconds((await ledgerOf(engine.fleet.url, 'can')).values())).toBe(0);
+
+    for (const workflowId of [`service:${service.id}`, `service:${service.id}:group:0`, `service:${service.id}:shard:0`]) {
+      const handle = engine.temporal.workflow.getHandle(workflowId);
+      const desc = await handle.describe();
+      expect(desc.status.name).toBe('RUNNING');
+      expect(desc.typedSearchAttributes.get(serviceIdKey)).toBe(service.id);
+      expect(desc.typedSearchAttributes.get(customerIdKey)).toBe(customer.id);
+      // A run that started from continue-as-new carries the previous run's id.
+      const history = await handle.fetchHistory();
+      const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+      expect(started?.continuedExecutionRunId).toBeTruthy();
+      if (process.env.RECORD_HISTORIES) recordHistory(desc.type, workflowId, history);
+    }
+  });
+});
+
+/** `RECORD_HISTORIES=1` refreshes the histories the replay test (test/unit/replay.test.ts) replays. */
+function recordHistory(type: string, workflowId: string, history: unknown): void {
+  const file = `${type}--${workflowId.split(':').slice(2).join('-') || 'service'}.json`;
+  writeFileSync(join(__dirname, '..', 'replay', 'histories', file), JSON.stringify(history, null, 1));
+}
