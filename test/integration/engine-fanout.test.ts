@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
 import { SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
 import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
@@ -100,7 +101,7 @@ describe('two-level fan-out and continue-as-new', () => {
 });
 
 /** `RECORD_HISTORIES=1` refreshes the histories the replay test (test/unit/replay.test.ts) replays. */
-function recordHistory(type: string, workflowId: string, history: unknown): void {
+function recordHistory(type: string, workflowId: string, history: History): void {
   const file = `${type}--${workflowId.split(':').slice(2).join('-') || 'service'}.json`;
-  writeFileSync(join(__dirname, '..', 'replay', 'histories', file), JSON.stringify(history, null, 1));
+  writeFileSync(join(__dirname, '..', 'replay', 'histories', file), historyToJSON(history));
 }
