@@ -23,16 +23,12 @@ describe('worker crash', () => {
 
   it('loses no deadline when the worker dies mid-activity', async () => {
     // Slow nodes stretch one pass over the shard to ~10 s, so the kill lands inside an activity.
-    await fetch(`${engine.fleet.url}/admin/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ mode: 'latency', ms: 200 }]),
-    });
+    engine.fleet.setFaults([{ mode: 'latency', ms: 200 }]);
     const uri = await engine.putMapping('crash/nodes.csv', csvMapping('k-', NODES));
     await engine.registerService('crash', uri, { ttlSeconds: 90, refreshBeforeSeconds: 45 });
 
     const atKill = await eventually('a quarter of the nodes delivered', async () => {
-      const ledger = await ledgerOf(engine.fleet.url, 'crash');
+      const ledger = ledgerOf(engine.fleet, 'crash');
       return ledger.size >= NODES / 4 ? ledger.size : undefined;
     }, 60_000, 100);
     expect(atKill).toBeLessThan(NODES);
@@ -40,7 +36,7 @@ describe('worker crash', () => {
     await engine.worker.start();
 
     const ledger = await eventually('every node delivered after the restart', async () => {
-      const l = await ledgerOf(engine.fleet.url, 'crash');
+      const l = ledgerOf(engine.fleet, 'crash');
       return l.size === NODES ? l : undefined;
     }, 90_000);
     // Only acks not yet written when the worker died are redone: at most one unwritten chunk
@@ -50,11 +46,11 @@ describe('worker crash', () => {
     expect(deliveries - NODES).toBeLessThanOrEqual(100 + CONCURRENCY);
 
     // Through the next refresh cycle, still nothing expired.
-    await fetch(`${engine.fleet.url}/admin/faults`, { method: 'DELETE' });
+    engine.fleet.clearFaults();
     await eventually('every node refreshed once more', async () => {
-      const l = await ledgerOf(engine.fleet.url, 'crash');
+      const l = ledgerOf(engine.fleet, 'crash');
       return [...l.values()].every((n) => n.deliveries >= 2) ? true : undefined;
     }, 90_000);
-    expect(expiredSeconds((await ledgerOf(engine.fleet.url, 'crash')).values())).toBe(0);
+    expect(expiredSeconds(ledgerOf(engine.fleet, 'crash').values())).toBe(0);
   });
 });

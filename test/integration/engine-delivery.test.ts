@@ -33,7 +33,7 @@ describe('delivery engine', () => {
       await eventually(
         `${name}: every node delivered ${REFRESHES + 1} times`,
         async () => {
-          const ledger = await ledgerOf(engine.fleet.url, `svc-${name}`);
+          const ledger = ledgerOf(engine.fleet, `svc-${name}`);
           if (ledger.size < SIZES[name]) return undefined;
           const least = Math.min(...[...ledger.values()].map((n) => n.deliveries));
           if (name === 'big' && least >= 1 && firstAllDeliveredAt === 0) {
@@ -48,7 +48,7 @@ describe('delivery engine', () => {
     }
 
     for (const name of names) {
-      const ledger = await ledgerOf(engine.fleet.url, `svc-${name}`);
+      const ledger = ledgerOf(engine.fleet, `svc-${name}`);
       expect(ledger.size).toBe(SIZES[name]);
       expect(expiredSeconds(ledger.values())).toBe(0);
       const status = await engine.api('GET', `/v1/services/${ids[name]}`);
@@ -58,7 +58,7 @@ describe('delivery engine', () => {
       expect(status.body.mapping.nodeCount).toBe(SIZES[name]);
     }
 
-    const big = await ledgerOf(engine.fleet.url, 'svc-big');
+    const big = ledgerOf(engine.fleet, 'svc-big');
     const total = [...big.values()].reduce((s, n) => s + n.deliveries, 0);
     const seconds = (Date.now() - firstAllDeliveredAt) / 1000;
     console.log(

@@ -28,7 +28,7 @@ describe('two-level fan-out and continue-as-new', () => {
     const uri = await engine.putMapping('fanout/nodes.csv', csvMapping('g-', NODES));
     const id = await engine.registerService('fanout', uri);
     await eventually('every node delivered twice', async () => {
-      const l = await ledgerOf(engine.fleet.url, 'fanout');
+      const l = ledgerOf(engine.fleet, 'fanout');
       return l.size === NODES && [...l.values()].every((n) => n.deliveries >= 2) ? true : undefined;
     }, 90_000);
 
@@ -46,7 +46,7 @@ describe('two-level fan-out and continue-as-new', () => {
     expect(found.sort()).toEqual(expected.sort());
     const shard5 = await engine.temporal.workflow.getHandle(`service:${id}:shard:5`).describe();
     expect(shard5.typedSearchAttributes.get(shardKey)).toBe(5);
-    expect(expiredSeconds((await ledgerOf(engine.fleet.url, 'fanout')).values())).toBe(0);
+    expect(expiredSeconds(ledgerOf(engine.fleet, 'fanout').values())).toBe(0);
   });
 
   it('keeps delivering while every workflow continues as new on each iteration', async () => {
@@ -80,10 +80,10 @@ describe('two-level fan-out and continue-as-new', () => {
     await engine.temporal.workflow.start(SERVICE_WORKFLOW_TYPE, options);
 
     await eventually('three deliveries to every node', async () => {
-      const l = await ledgerOf(engine.fleet.url, 'can');
+      const l = ledgerOf(engine.fleet, 'can');
       return l.size === 120 && [...l.values()].every((n) => n.deliveries >= 3) ? true : undefined;
     }, 120_000);
-    expect(expiredSeconds((await ledgerOf(engine.fleet.url, 'can')).values())).toBe(0);
+    expect(expiredSeconds(ledgerOf(engine.fleet, 'can').values())).toBe(0);
 
     for (const workflowId of [`service:${service.id}`, `service:${service.id}:group:0`, `service:${service.id}:shard:0`]) {
       const handle = engine.temporal.workflow.getHandle(workflowId);

@@ -16,7 +16,7 @@ describe('service lifecycle', () => {
   });
 
   const deliveriesOf = async (service: string) => {
-    const ledger = await ledgerOf(engine.fleet.url, service);
+    const ledger = ledgerOf(engine.fleet, service);
     return new Map([...ledger].map(([id, n]) => [id, n.deliveries]));
   };
   const nodeIds = async (serviceId: string) => {
@@ -109,11 +109,11 @@ describe('service lifecycle', () => {
     expect(res.status).toBe(200);
     const patchedAt = Date.now();
     await eventually('a delivery with the new TTL', async () => {
-      const ledger = await ledgerOf(engine.fleet.url, 'patched');
+      const ledger = ledgerOf(engine.fleet, 'patched');
       const n = ledger.get('p-0');
       return n?.expiresAt && Date.parse(n.expiresAt) - patchedAt > 25_000 ? true : undefined;
     }, 60_000);
-    expect(expiredSeconds((await ledgerOf(engine.fleet.url, 'patched')).values())).toBe(0);
+    expect(expiredSeconds(ledgerOf(engine.fleet, 'patched').values())).toBe(0);
   });
 
   it('stops delivering and purges the service on DELETE', async () => {

@@ -60,10 +60,13 @@ export async function fetchMetadata(
     throw new MetadataUnavailable(`metadata source answered ${res.statusCode}`);
   }
   const bytes = await readCapped(res.body, METADATA_MAX_BYTES);
-  const etag = res.headers.etag;
-  const version = typeof etag === 'string' && etag.length > 0 ? etag : createHash('sha256').update(bytes).digest('hex');
+  const etag = typeof res.headers.etag === 'string' ? bareEtag(res.headers.etag) : '';
+  const version = etag.length > 0 ? etag : createHash('sha256').update(bytes).digest('hex');
   return { bytes, version, fetchedAt };
 }
+
+/** `W/"abc"` and `"abc"` are the version `abc`: quotes belong to HTTP, not to the version. */
+export const bareEtag = (etag: string): string => etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 
 async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

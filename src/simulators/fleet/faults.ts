@@ -27,9 +27,7 @@ export type FaultRule = z.output<typeof FaultRuleSchema>;
 export type FaultRuleInput = z.input<typeof FaultRuleSchema>;
 
 /** `PUT /admin/faults` and `--faults` take one rule or a list. */
-export const FaultListSchema = z
-  .union([FaultRuleSchema, z.array(FaultRuleSchema)])
-  .transform((rules) => (Array.isArray(rules) ? rules : [rules]));
+export const FaultListSchema = z.preprocess((v) => (Array.isArray(v) ? v : [v]), z.array(FaultRuleSchema));
 
 /** "These nodes are down" (or failing in another way). */
 export const nodesDown = (nodes: string[], mode: 'refuse' | 'hang' = 'refuse'): FaultRuleInput => ({ nodes, mode });

@@ -20,6 +20,8 @@ export class ClientGone extends Error {}
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) return Promise.reject(new HttpError(413, `body larger than ${maxBytes} bytes`));
+  // A request held back (a latency fault) may have lost its client already; its events are over.
+  if (req.destroyed) return Promise.reject(new ClientGone());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -91,12 +93,12 @@ const TITLES: Record<number, string> = {
 };
 const titleOf = (status: number): string => TITLES[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
 
-/** Parses a JSON body and validates it; any mismatch is the caller's 400. */
+/** Parses a JSON body (none means `{}`, so defaults apply) and validates it; any mismatch is the caller's 400. */
 export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S, maxBytes: number): Promise<z.output<S>> {
   const raw = await readBody(req, maxBytes);
   let json: unknown;
   try {
-    json = raw.length === 0 ? undefined : JSON.parse(raw.toString('utf8'));
+    json = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
   } catch {
     throw new HttpError(400, 'body is not JSON');
   }

@@ -1,0 +1,726 @@
+/**
+ * Contract 1 against a real PostgreSQL and Temporal, with no worker: everything the API decides
+ * itself — auth, validation, tenancy, registration, pagination, status fallback — and the
+ * workflow starts and signals it sends. Deliveries through workflows are the engine tests' part.
+ */
+import { createHash } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Client, Connection } from '@temporalio/client';
+import pino from 'pino';
+import { createApp } from '../../src/api/app';
+import type { ApiTiming } from '../../src/api/deps';
+import { apiRoutes } from '../../src/api/routes';
+import { reconcileProvisioning } from '../../src/api/services/provisioning';
+import { loadConfig, type Config } from '../../src/config';
+import { connectDatabase, type Database } from '../../src/db';
+import { nodeHash } from '../../src/domain/sharding';
+import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
+import { serviceWorkflowId } from '../../src/workflows/service/definitions';
+
+const FAST: Partial<ApiTiming> = { statusQueryTimeoutMs: 300, refreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
+const silent = pino({ level: 'silent' });
+
+interface Reply {
+  status: number;
+  type: string;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes are what the assertions check
+  body: any;
+}
+
+interface CallOptions {
+  key?: string;
+  body?: unknown;
+  /** Sent as is, for malformed or non-JSON bodies. */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** One in-process API on an ephemeral port. */
+class Api {
+  private constructor(
+    private readonly server: Server,
+    readonly url: string,
+  ) {}
+
+  static async start(deps: { db: Database; temporal: Client; config: Config }): Promise<Api> {
+    const app = createApp({ ...deps, logger: silent, timing: FAST });
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    return new Api(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  }
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined = options.raw;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const res = await fetch(this.url + path, { method, headers, body });
+    const text = await res.text();
+    const type = res.headers.get('content-type') ?? '';
+    return { status: res.status, type, headers: res.headers, body: type.includes('json') ? JSON.parse(text) : text };
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const serviceBody = (name: string, overrides: Record<string, unknown> = {}) => ({
+  name,
+  mapping: { uri: 's3://courier-mappings/api-test/nodes.txt' },
+  metadata: { url: 'http://127.0.0.1:9/metadata?service={service}&node={node}' },
+  ttlSeconds: 3600,
+  delivery: { endpoint: 'http://{node}:8080/metadata' },
+  ...overrides,
+});
+
+const fieldPaths = (reply: Reply): string[] => (reply.body.errors ?? []).map((e: { path: string }) => e.path);
+
+let config: Config;
+let db: Database;
+let connection: Connection;
+let temporal: Client;
+let api: Api;
+const ADMIN = () => config.COURIER_ADMIN_KEY;
+
+beforeAll(async () => {
+  // A task queue of its own: no worker of another test file runs the workflows started here.
+  config = loadConfig({ ...process.env, COURIER_TASK_QUEUE: `api-test-${Date.now().toString(36)}` });
+  db = connectDatabase(config.DATABASE_URL);
+  connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  api = await Api.start({ db, temporal, config });
+});
+
+afterAll(async () => {
+  await api?.stop();
+  if (temporal) {
+    for await (const wf of temporal.workflow.list({ query: `TaskQueue = '${config.COURIER_TASK_QUEUE}' AND ExecutionStatus = 'Running'` })) {
+      await temporal.workflow.getHandle(wf.workflowId).terminate('api test finished').catch(() => undefined);
+    }
+  }
+  await connection?.close();
+  await db?.close();
+});
+
+async function newCustomer(name = 'acme'): Promise<{ id: string; key: string }> {
+  const customer = await api.call('POST', '/v1/admin/customers', { key: ADMIN(), body: { name } });
+  expect(customer.status).toBe(201);
+  const key = await api.call('POST', `/v1/admin/customers/${customer.body.id}/keys`, { key: ADMIN() });
+  expect(key.status).toBe(201);
+  return { id: customer.body.id, key: key.body.key };
+}
+
+async function newService(key: string, name: string, overrides: Record<string, unknown> = {}): Promise<string> {
+  const created = await api.call('POST', '/v1/services', { key, body: serviceBody(name, overrides) });
+  expect(created.status).toBe(201);
+  return created.body.id;
+}
+
+async function insertNode(
+  serviceId: string,
+  nodeId: string,
+  columns: { expiresAt?: Date | null; lastError?: string | null; version?: string | null } = {},
+): Promise<void> {
+  await db.pool.query(
+    `INSERT INTO nodes (service_id, node_id, hash, shard, version, delivered_at, expires_at, last_error, attempts, next_attempt_at)
+     VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 1, now())`,
+    [serviceId, nodeId, nodeHash(nodeId), columns.version ?? null, columns.expiresAt ? new Date() : null, columns.expiresAt ?? null, columns.lastError ?? null],
+  );
+}
+
+const inOneHour = () => new Date(Date.now() + 3600_000);
+const anHourAgo = () => new Date(Date.now() - 3600_000);
+
+describe('admin routes and authentication', () => {
+  test('the admin key creates a customer and a key that is stored only as a hash', async () => {
+    const customer = await api.call('POST', '/v1/admin/customers', { key: ADMIN(), body: { name: 'Initech' } });
+    expect(customer.status).toBe(201);
+    expect(customer.body).toEqual({ id: expect.any(String), name: 'Initech' });
+
+    const created = await api.call('POST', `/v1/admin/customers/${customer.body.id}/keys`, { key: ADMIN() });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^ck_[A-Za-z0-9_-]{43}$/);
+    const row = await db.prisma.apiKey.findUniqueOrThrow({ where: { id: created.body.id } });
+    expect(row.hash).toBe(createHash('sha256').update(created.body.key).digest('hex'));
+    expect(created.body.key.startsWith(row.prefix)).toBe(true);
+    expect(row.scope).toBe('customer');
+
+    const list = await api.call('GET', '/v1/services', { key: created.body.key });
+    expect(list.status).toBe(200);
+    expect(list.body).toEqual({ items: [], nextCursor: null });
+  });
+
+  test('keys for an unknown customer are 404', async () => {
+    for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
+      const r = await api.call('POST', `/v1/admin/customers/${id}/keys`, { key: ADMIN() });
+      expect(r.status).toBe(404);
+    }
+  });
+
+  test('missing, malformed, unknown and revoked keys are 401 problems', async () => {
+    const { key } = await newCustomer();
+    const revoked = await newCustomer();
+    await db.prisma.apiKey.updateMany({ where: { customerId: revoked.id }, data: { revokedAt: new Date() } });
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Basic Zm9vOmJhcg==' },
+      { authorization: 'Bearer' },
+      { authorization: 'Bearer ck_unknown' },
+      { authorization: `Bearer ${revoked.key}` },
+      { authorization: `Bearer ${key}x` },
+    ];
+    for (const headers of attempts) {
+      const r = await api.call('GET', '/v1/services', { headers });
+      expect(r.status).toBe(401);
+      expect(r.type).toContain('application/problem+json');
+      expect(r.headers.get('www-authenticate')).toBe('Bearer');
+      expect(r.body).toMatchObject({ status: 401, title: 'Unauthorized', type: expect.any(String), detail: expect.any(String) });
+    }
+  });
+
+  test('a customer key cannot use admin routes, the admin key cannot use service routes', async () => {
+    const { id, key } = await newCustomer();
+    expect((await api.call('POST', '/v1/admin/customers', { key, body: { name: 'x' } })).status).toBe(403);
+    expect((await api.call('POST', `/v1/admin/customers/${id}/keys`, { key })).status).toBe(403);
+    const r = await api.call('GET', '/v1/services', { key: ADMIN() });
+    expect(r.status).toBe(403);
+    expect(r.type).toContain('application/problem+json');
+  });
+});
+
+describe('validation and error shape', () => {
+  let key: string;
+  beforeAll(async () => {
+    ({ key } = await newCustomer());
+  });
+
+  test('every bad field is reported with its path, unknown fields included', async () => {
+    const r = await api.call('POST', '/v1/services', {
+      key,
+      body: {
+        name: 'Bad Name',
+        mapping: { uri: 'https://example.com/nodes', format: 'xml', extra: true },
+        metadata: { url: 'ftp://meta/{node}' },
+        ttlSeconds: 5,
+        delivery: { endpoint: 'http://{host}:8080/', timeoutMs: 50 },
+        notifications: { email: 'not-an-email' },
+        signingSecret: 'short',
+        colour: 'blue',
+      },
+    });
+    expect(r.status).toBe(400);
+    expect(r.type).toContain('application/problem+json');
+    expect(r.body).toMatchObject({ status: 400, title: 'Invalid request', type: expect.any(String), detail: expect.any(String) });
+    expect(fieldPaths(r).sort()).toEqual(
+      [
+        'colour',
+        'delivery.endpoint',
+        'delivery.timeoutMs',
+        'mapping.extra',
+        'mapping.format',
+        'mapping.uri',
+        'metadata.url',
+        'name',
+        'notifications.email',
+        'signingSecret',
+        'ttlSeconds',
+      ].sort(),
+    );
+    const byPath = Object.fromEntries(r.body.errors.map((e: { path: string; message: string }) => [e.path, e.message]));
+    expect(byPath.colour).toBe('is not a known field');
+    expect(byPath['mapping.uri']).toBe('must be an s3://bucket/key URI');
+    expect(byPath['delivery.endpoint']).toBe('only the {service} and {node} placeholders are supported');
+    expect(r.body.errors.every((e: { in: string }) => e.in === 'body')).toBe(true);
+  });
+
+  test('missing fields say they are required; refreshBeforeSeconds must be below the TTL', async () => {
+    const missing = await api.call('POST', '/v1/services', { key, body: { name: 'svc' } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toEqual(
+      expect.arrayContaining([
+        { in: 'body', path: 'mapping', message: 'is required' },
+        { in: 'body', path: 'ttlSeconds', message: 'is required' },
+      ]),
+    );
+    const lead = await api.call('POST', '/v1/services', { key, body: serviceBody('svc', { ttlSeconds: 60, refreshBeforeSeconds: 60 }) });
+    expect(lead.status).toBe(400);
+    expect(lead.body.errors).toEqual([{ in: 'body', path: 'refreshBeforeSeconds', message: 'must be less than ttlSeconds' }]);
+  });
+
+  test('malformed JSON, a missing body, a non-JSON body and an oversized body are 4xx problems', async () => {
+    const malformed = await api.call('POST', '/v1/services', { key, raw: '{"name": ', headers: { 'content-type': 'application/json' } });
+    expect(malformed.status).toBe(400);
+    expect(malformed.type).toContain('application/problem+json');
+    expect(malformed.body.title).toBe('Malformed JSON');
+
+    const stranger = await api.call('POST', '/v1/services', { raw: '{"name": ', headers: { 'content-type': 'application/json' } });
+    expect(stranger.status).toBe(401);
+
+    const none = await api.call('POST', '/v1/services', { key });
+    expect(none.status).toBe(400);
+    expect(none.body.errors).toEqual([{ in: 'body', path: '', message: 'a JSON body is required' }]);
+
+    const text = await api.call('POST', '/v1/services', { key, raw: 'name=x', headers: { 'content-type': 'text/plain' } });
+    expect(text.status).toBe(415);
+
+    const huge = await api.call('POST', '/v1/services', { key, body: serviceBody('huge', { padding: 'x'.repeat(300_000) }) });
+    expect(huge.status).toBe(413);
+    expect(huge.type).toContain('application/problem+json');
+  });
+
+  test('unknown routes and bad query parameters are problems', async () => {
+    const unknown = await api.call('GET', '/v1/nothing-here', { key });
+    expect(unknown.status).toBe(404);
+    expect(unknown.type).toContain('application/problem+json');
+    const limit = await api.call('GET', '/v1/services?limit=0', { key });
+    expect(limit.status).toBe(400);
+    expect(limit.body.errors).toEqual([{ in: 'query', path: 'limit', message: 'must be an integer from 1 to 100' }]);
+    const extra = await api.call('GET', '/v1/services?sort=name', { key });
+    expect(fieldPaths(extra)).toEqual(['sort']);
+    const cursor = await api.call('GET', '/v1/services?cursor=garbage', { key });
+    expect(cursor.status).toBe(400);
+    expect(fieldPaths(cursor)).toEqual(['cursor']);
+  });
+});
+
+describe('registration', () => {
+  let customer: { id: string; key: string };
+  beforeAll(async () => {
+    customer = await newCustomer();
+  });
+
+  test('creating a service writes an active row and starts its workflow with search attributes', async () => {
+    const r = await api.call('POST', '/v1/services', { key: customer.key, body: serviceBody('payments-api') });
+    expect(r.status).toBe(201);
+    expect(r.body).toEqual({
+      id: expect.any(String),
+      name: 'payments-api',
+      status: 'active',
+      signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      links: { self: `/v1/services/${r.body.id}`, nodes: `/v1/services/${r.body.id}/nodes` },
+    });
+    expect(r.headers.get('location')).toBe(`/v1/services/${r.body.id}`);
+
+    const row = await db.prisma.service.findUniqueOrThrow({ where: { id: r.body.id } });
+    expect(row).toMatchObject({
+      status: 'active',
+      customerId: customer.id,
+      signingSecret: r.body.signingSecret,
+      refreshBeforeSeconds: 1200,
+      deliveryTimeoutMs: 5000,
+      mappingFormat: 'auto',
+    });
+
+    const description = await temporal.workflow.getHandle(serviceWorkflowId(r.body.id)).describe();
+    expect(description.status.name).toBe('RUNNING');
+    expect(description.taskQueue).toBe(config.COURIER_TASK_QUEUE);
+    expect(description.typedSearchAttributes.get(serviceIdKey)).toBe(r.body.id);
+    expect(description.typedSearchAttributes.get(customerIdKey)).toBe(customer.id);
+  });
+
+  test('a supplied signing secret is kept and never shown again', async () => {
+    const signingSecret = 's'.repeat(40);
+    const r = await api.call('POST', '/v1/services', { key: customer.key, body: serviceBody('own-secret', { signingSecret }) });
+    expect(r.body.signingSecret).toBe(signingSecret);
+    const got = await api.call('GET', `/v1/services/${r.body.id}`, { key: customer.key });
+    expect(JSON.stringify(got.body)).not.toContain(signingSecret);
+    const list = await api.call('GET', '/v1/services', { key: customer.key });
+    expect(JSON.stringify(list.body)).not.toContain(signingSecret);
+  });
+
+  test('a second service with the same name is a 409; another customer may use the name', async () => {
+    await newService(customer.key, 'dup');
+    const again = await api.call('POST', '/v1/services', { key: customer.key, body: serviceBody('dup') });
+    expect(again.status).toBe(409);
+    expect(again.type).toContain('application/problem+json');
+    const other = await newCustomer('other');
+    expect((await api.call('POST', '/v1/services', { key: other.key, body: serviceBody('dup') })).status).toBe(201);
+  });
+
+  test('Idempotency-Key replays the first response and refuses a different body', async () => {
+    const headers = { 'idempotency-key': `create-${Date.now()}` };
+    const first = await api.call('POST', '/v1/services', { key: customer.key, headers, body: serviceBody('idem') });
+    expect(first.status).toBe(201);
+    // Same request, fields in another order: the same request.
+    const { name, ...rest } = serviceBody('idem');
+    const replay = await api.call('POST', '/v1/services', { key: customer.key, headers, body: { ...rest, name } });
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(await db.prisma.service.count({ where: { customerId: customer.id, name: 'idem' } })).toBe(1);
+
+    const mismatch = await api.call('POST', '/v1/services', { key: customer.key, headers, body: serviceBody('idem-2') });
+    expect(mismatch.status).toBe(422);
+    expect(mismatch.type).toContain('application/problem+json');
+
+    // Keys are per customer: another customer's identical key is a new request.
+    const other = await newCustomer('other');
+    expect((await api.call('POST', '/v1/services', { key: other.key, headers, body: serviceBody('idem') })).status).toBe(201);
+  });
+
+  test('a failed validation is not stored under its Idempotency-Key', async () => {
+    const headers = { 'idempotency-key': `fix-${Date.now()}` };
+    expect((await api.call('POST', '/v1/services', { key: customer.key, headers, body: { name: 'fixed' } })).status).toBe(400);
+    expect((await api.call('POST', '/v1/services', { key: customer.key, headers, body: serviceBody('fixed') })).status).toBe(201);
+  });
+
+  test('when Temporal refuses the start, nothing is registered', async () => {
+    const broken = new Client({ connection, namespace: `no-such-namespace-${Date.now()}` });
+    const brokenApi = await Api.start({ db, temporal: broken, config });
+    try {
+      const r = await brokenApi.call('POST', '/v1/services', { key: customer.key, body: serviceBody('orphan') });
+      expect(r.status).toBe(503);
+      expect(r.type).toContain('application/problem+json');
+      expect(r.headers.get('retry-after')).toBeTruthy();
+      expect(await db.prisma.service.count({ where: { customerId: customer.id, name: 'orphan' } })).toBe(0);
+    } finally {
+      await brokenApi.stop();
+    }
+    // The name is free: the client's retry succeeds.
+    expect((await api.call('POST', '/v1/services', { key: customer.key, body: serviceBody('orphan') })).status).toBe(201);
+  });
+
+  test('the reconciler starts workflows for registrations interrupted after the insert', async () => {
+    const row = await db.prisma.service.create({
+      data: {
+        customerId: customer.id,
+        name: 'interrupted',
+        status: 'provisioning',
+        mappingUri: 's3://courier-mappings/x',
+        metadataUrl: 'http://127.0.0.1:9/m',
+        ttlSeconds: 60,
+        refreshBeforeSeconds: 20,
+        deliveryEndpoint: 'http://{node}/',
+        deliveryTimeoutMs: 1000,
+        signingSecret: 'x'.repeat(32),
+        createdAt: new Date(Date.now() - 60_000),
+      },
+    });
+    // Visible meanwhile, as provisioning, with status from the database.
+    const during = await api.call('GET', `/v1/services/${row.id}`, { key: customer.key });
+    expect(during.body).toMatchObject({ status: 'provisioning', state: 'loading', statusSource: 'database' });
+
+    await reconcileProvisioning({ db, temporal, config, logger: silent });
+    expect((await db.prisma.service.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('active');
+    const description = await temporal.workflow.getHandle(serviceWorkflowId(row.id)).describe();
+    expect(description.status.name).toBe('RUNNING');
+  });
+});
+
+describe('reading services', () => {
+  test('GET shows the registration and, with no worker to answer, live status from the database', async () => {
+    const { key } = await newCustomer();
+    const id = await newService(key, 'status-svc', { notifications: { email: 'ops@example.com' } });
+    await db.prisma.service.update({
+      where: { id },
+      data: { mappingEtag: '"abc"', mappingNodeCount: 3, mappingLoadedAt: new Date(), mappingBadRows: 1 },
+    });
+    await insertNode(id, 'fresh-1', { expiresAt: inOneHour(), version: 'v1' });
+    await insertNode(id, 'failing-1', { expiresAt: inOneHour(), lastError: 'HTTP 500' });
+    await insertNode(id, 'pending-1');
+
+    const r = await api.call('GET', `/v1/services/${id}`, { key });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      id,
+      name: 'status-svc',
+      status: 'active',
+      mapping: { uri: 's3://courier-mappings/api-test/nodes.txt', format: 'auto', etag: '"abc"', nodeCount: 3, badRows: 1, error: null, held: null },
+      metadata: { url: 'http://127.0.0.1:9/metadata?service={service}&node={node}' },
+      ttlSeconds: 3600,
+      refreshBeforeSeconds: 1200,
+      delivery: { endpoint: 'http://{node}:8080/metadata', timeoutMs: 5000 },
+      notifications: { email: 'ops@example.com' },
+      state: 'active',
+      statusSource: 'database',
+      nodes: { total: 3, fresh: 1, pending: 1, failing: 1, expired: 0 },
+      nextRefreshAt: expect.any(String),
+    });
+    expect(r.body).not.toHaveProperty('signingSecret');
+  });
+
+  test('the list pages through every visible service once, oldest first', async () => {
+    const { key } = await newCustomer();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await newService(key, `page-${i}`));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${cursor}` : '?limit=2';
+      const r = await api.call('GET', `/v1/services${query}`, { key });
+      expect(r.status).toBe(200);
+      expect(r.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...r.body.items.map((s: { id: string }) => s.id));
+      cursor = r.body.nextCursor;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual(ids);
+  });
+});
+
+describe('changing and deleting services', () => {
+  let key: string;
+  beforeAll(async () => {
+    ({ key } = await newCustomer());
+  });
+
+  test('PATCH refuses the name, unknown fields and an invalid merged registration', async () => {
+    const id = await newService(key, 'patch-bad', { ttlSeconds: 600 });
+    const name = await api.call('PATCH', `/v1/services/${id}`, { key, body: { name: 'renamed' } });
+    expect(name.status).toBe(400);
+    expect(name.body.errors).toEqual([{ in: 'body', path: 'name', message: 'cannot be changed; register a new service under the new name' }]);
+    const unknown = await api.call('PATCH', `/v1/services/${id}`, { key, body: { mapping: { bucket: 'x' } } });
+    expect(fieldPaths(unknown)).toEqual(['mapping.bucket']);
+    // Valid alone, invalid against the stored TTL.
+    const lead = await api.call('PATCH', `/v1/services/${id}`, { key, body: { refreshBeforeSeconds: 600 } });
+    expect(lead.status).toBe(400);
+    expect(fieldPaths(lead)).toEqual(['refreshBeforeSeconds']);
+    const shorter = await api.call('PATCH', `/v1/services/${id}`, { key, body: { ttlSeconds: 100 } });
+    expect(fieldPaths(shorter)).toEqual(['refreshBeforeSeconds']);
+  });
+
+  test('PATCH merges, signals the workflow, and reschedules acked nodes for a new lead time', async () => {
+    const id = await newService(key, 'patch-ok', { notifications: { email: 'ops@example.com' } });
+    const expiresAt = inOneHour();
+    await insertNode(id, 'acked', { expiresAt, version: 'v1' });
+    await insertNode(id, 'failing', { expiresAt, lastError: 'timeout' });
+    const before = await db.prisma.node.findUniqueOrThrow({ where: { serviceId_nodeId: { serviceId: id, nodeId: 'failing' } } });
+
+    const r = await api.call('PATCH', `/v1/services/${id}`, {
+      key,
+      body: { mapping: { format: 'csv' }, refreshBeforeSeconds: 900, delivery: { timeoutMs: 2000 }, notifications: null },
+    });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      mapping: { uri: 's3://courier-mappings/api-test/nodes.txt', format: 'csv' },
+      refreshBeforeSeconds: 900,
+      delivery: { endpoint: 'http://{node}:8080/metadata', timeoutMs: 2000 },
+      notifications: null,
+    });
+
+    const acked = await db.prisma.node.findUniqueOrThrow({ where: { serviceId_nodeId: { serviceId: id, nodeId: 'acked' } } });
+    expect(acked.nextAttemptAt.getTime()).toBe(expiresAt.getTime() - 900_000);
+    const failing = await db.prisma.node.findUniqueOrThrow({ where: { serviceId_nodeId: { serviceId: id, nodeId: 'failing' } } });
+    expect(failing.nextAttemptAt).toEqual(before.nextAttemptAt);
+
+    const history = await temporal.workflow.getHandle(serviceWorkflowId(id)).fetchHistory();
+    const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);
+    expect(signals.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName)).toEqual(['serviceChanged']);
+  });
+
+  test('DELETE hides the service at once and asks its workflow to deregister', async () => {
+    const id = await newService(key, 'doomed');
+    const r = await api.call('DELETE', `/v1/services/${id}`, { key });
+    expect(r.status).toBe(202);
+    expect(r.body).toEqual({ id, status: 'deleting' });
+    expect((await api.call('GET', `/v1/services/${id}`, { key })).status).toBe(404);
+    expect((await api.call('DELETE', `/v1/services/${id}`, { key })).status).toBe(404);
+    const list = await api.call('GET', '/v1/services?limit=100', { key });
+    expect(list.body.items.map((s: { id: string }) => s.id)).not.toContain(id);
+    expect((await db.prisma.service.findUniqueOrThrow({ where: { id } })).status).toBe('deleting');
+    const history = await temporal.workflow.getHandle(serviceWorkflowId(id)).fetchHistory();
+    const signals = (history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean);
+    expect(signals).toEqual(['deregister']);
+  });
+
+  test('DELETE of a service whose workflow never started removes the row directly', async () => {
+    const customerId = (await db.prisma.apiKey.findFirstOrThrow({ where: { hash: createHash('sha256').update(key).digest('hex') } })).customerId!;
+    const row = await db.prisma.service.create({
+      data: {
+        customerId,
+        name: 'never-started',
+        mappingUri: 's3://courier-mappings/x',
+        metadataUrl: 'http://127.0.0.1:9/m',
+        ttlSeconds: 60,
+        refreshBeforeSeconds: 20,
+        deliveryEndpoint: 'http://{node}/',
+        deliveryTimeoutMs: 1000,
+        signingSecret: 'x'.repeat(32),
+      },
+    });
+    expect((await api.call('DELETE', `/v1/services/${row.id}`, { key })).status).toBe(202);
+    expect(await db.prisma.service.findUnique({ where: { id: row.id } })).toBeNull();
+  });
+
+  test('refresh-all and mapping reload signal the running workflow', async () => {
+    const id = await newService(key, 'signals');
+    const refresh = await api.call('POST', `/v1/services/${id}/refresh`, { key });
+    expect(refresh.status).toBe(202);
+    expect(refresh.body).toEqual({ id, action: 'refresh', links: { status: `/v1/services/${id}` } });
+    const reload = await api.call('POST', `/v1/services/${id}/mapping/reload`, { key });
+    expect(reload.status).toBe(202);
+    const history = await temporal.workflow.getHandle(serviceWorkflowId(id)).fetchHistory();
+    const signals = (history.events ?? []).map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean);
+    expect(signals).toEqual(['refreshAll', 'reloadMapping']);
+  });
+});
+
+describe('nodes', () => {
+  let key: string;
+  let id: string;
+  beforeAll(async () => {
+    ({ key } = await newCustomer());
+    id = await newService(key, 'fleet');
+    await insertNode(id, 'a-fresh', { expiresAt: inOneHour(), version: 'v1' });
+    await insertNode(id, 'b-failing', { expiresAt: inOneHour(), lastError: 'HTTP 503' });
+    await insertNode(id, 'c-expired', { expiresAt: anHourAgo(), version: 'v0' });
+    await insertNode(id, 'd-pending');
+    await insertNode(id, 'e-failing', { lastError: 'connection refused' });
+    await insertNode(id, 'host.example:1');
+  });
+
+  test('one node, with its state derived from its delivery columns', async () => {
+    const r = await api.call('GET', `/v1/services/${id}/nodes/b-failing`, { key });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      nodeId: 'b-failing',
+      state: 'failing',
+      version: null,
+      deliveredAt: expect.any(String),
+      expiresAt: expect.any(String),
+      attempts: 1,
+      lastError: 'HTTP 503',
+      endpoint: null,
+      shard: 0,
+    });
+    expect((await api.call('GET', `/v1/services/${id}/nodes/host.example:1`, { key })).body.state).toBe('pending');
+    expect((await api.call('GET', `/v1/services/${id}/nodes/c-expired`, { key })).body.state).toBe('expired');
+    expect((await api.call('GET', `/v1/services/${id}/nodes/nope`, { key })).status).toBe(404);
+    const bad = await api.call('GET', `/v1/services/${id}/nodes/${encodeURIComponent('bad id')}`, { key });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ in: 'path', path: 'nodeId', message: expect.any(String) }]);
+  });
+
+  test('the list filters by state and pages by node id', async () => {
+    const failing = await api.call('GET', `/v1/services/${id}/nodes?state=failing`, { key });
+    expect(failing.body.items.map((n: { nodeId: string }) => n.nodeId)).toEqual(['b-failing', 'e-failing']);
+    expect(failing.body.nextCursor).toBeNull();
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `?limit=4&cursor=${cursor}` : '?limit=4';
+      const r = await api.call('GET', `/v1/services/${id}/nodes${query}`, { key });
+      seen.push(...r.body.items.map((n: { nodeId: string }) => n.nodeId));
+      cursor = r.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(['a-fresh', 'b-failing', 'c-expired', 'd-pending', 'e-failing', 'host.example:1']);
+
+    const bad = await api.call('GET', `/v1/services/${id}/nodes?state=sleepy`, { key });
+    expect(bad.status).toBe(400);
+    expect(fieldPaths(bad)).toEqual(['state']);
+  });
+
+  test('a forced refresh validates its node id and body', async () => {
+    const bad = await api.call('POST', `/v1/services/${id}/nodes/${encodeURIComponent('no spaces')}/refresh`, { key });
+    expect(bad.status).toBe(400);
+    expect(fieldPaths(bad)).toEqual(['nodeId']);
+    const endpoint = await api.call('POST', `/v1/services/${id}/nodes/n1/refresh`, { key, body: { endpoint: 'file:///etc/passwd' } });
+    expect(endpoint.status).toBe(400);
+    expect(fieldPaths(endpoint)).toEqual(['endpoint']);
+    const extra = await api.call('POST', `/v1/services/${id}/nodes/n1/refresh`, { key, body: { version: 'v9' } });
+    expect(fieldPaths(extra)).toEqual(['version']);
+  });
+
+  test('a forced refresh before the shard workflow exists is a 503 with Retry-After', async () => {
+    // No worker runs here, so the service workflow never starts its shards.
+    const r = await api.call('POST', `/v1/services/${id}/nodes/a-fresh/refresh`, { key });
+    expect(r.status).toBe(503);
+    expect(r.headers.get('retry-after')).toBe('2');
+  });
+});
+
+describe('tenant isolation', () => {
+  test("every service route answers 404 for another customer's service, exactly as for an unknown one", async () => {
+    const a = await newCustomer('a');
+    const b = await newCustomer('b');
+    const id = await newService(a.key, 'private');
+    await insertNode(id, 'n1', { expiresAt: inOneHour() });
+    const scoped = apiRoutes.filter((route) => route.serviceScoped);
+    expect(scoped.length).toBeGreaterThanOrEqual(8);
+
+    for (const route of scoped) {
+      const path = route.path.replace('{id}', id).replace('{nodeId}', 'n1');
+      // A body that would be valid for the route, so only ownership can fail.
+      const body = route.method === 'patch' ? { ttlSeconds: 7200 } : route.bodyRequired ? serviceBody('x') : undefined;
+      const foreign = await api.call(route.method.toUpperCase(), path, { key: b.key, body });
+      expect({ route: `${route.method} ${route.path}`, status: foreign.status }).toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 404,
+      });
+      const unknown = await api.call(route.method.toUpperCase(), route.path.replace('{id}', '00000000-0000-4000-8000-000000000000').replace('{nodeId}', 'n1'), {
+        key: b.key,
+        body,
+      });
+      expect(foreign.body).toEqual(unknown.body);
+    }
+    // Nothing B did reached A's service.
+    const row = await db.prisma.service.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: 'active', ttlSeconds: 3600 });
+    expect((await api.call('GET', `/v1/services/${id}`, { key: a.key })).status).toBe(200);
+  });
+});
+
+describe('operations', () => {
+  test('healthz and readyz answer; readyz names a dependency that is down', async () => {
+    expect((await api.call('GET', '/healthz')).body).toEqual({ status: 'ok' });
+    expect((await api.call('GET', '/readyz')).status).toBe(200);
+
+    const deadDb = connectDatabase('postgresql://courier:courier@127.0.0.1:1/courier');
+    const unready = await Api.start({ db: deadDb, temporal, config });
+    try {
+      const r = await unready.call('GET', '/readyz');
+      expect(r.status).toBe(503);
+      expect(r.type).toContain('application/problem+json');
+      expect(r.body.detail).toContain('database');
+      expect(r.body.detail).not.toContain('temporal');
+    } finally {
+      await unready.stop();
+      await deadDb.close();
+    }
+  });
+
+  test('metrics count requests by route template, not by raw path', async () => {
+    const { key } = await newCustomer();
+    await api.call('GET', '/v1/services/00000000-0000-4000-8000-000000000000', { key });
+    await api.call('POST', '/v1/admin/customers', { key: ADMIN(), raw: '{', headers: { 'content-type': 'application/json' } });
+    const r = await api.call('GET', '/metrics');
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('courier_api_requests_total{method="GET",route="/v1/services/{id}",status="404"}');
+    // A body that fails to parse still counts under its route.
+    expect(r.body).toContain('courier_api_requests_total{method="POST",route="/v1/admin/customers",status="400"}');
+    expect(r.body).toContain('process_cpu_user_seconds_total');
+    expect(r.body).not.toContain('00000000-0000-4000-8000-000000000000');
+  });
+
+  test('openapi.json documents every route with its security and problem responses', async () => {
+    const r = await api.call('GET', '/openapi.json');
+    expect(r.status).toBe(200);
+    const doc = r.body;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const route of apiRoutes) {
+      const op = doc.paths[route.path]?.[route.method];
+      expect({ route: `${route.method} ${route.path}`, documented: Boolean(op) }).toEqual({ route: `${route.method} ${route.path}`, documented: true });
+      expect(op.security).toEqual([{ bearerAuth: [] }]);
+      expect(op.responses['401'].content['application/problem+json']).toBeDefined();
+    }
+    for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect(doc.paths[path]?.get).toBeDefined();
+    expect(doc.paths['/v1/services'].post.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CreateService' });
+    expect(doc.components.schemas.CreateService.additionalProperties).toBe(false);
+
+    const docs = await fetch(`${api.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger-ui');
+  });
+});

@@ -1,0 +1,336 @@
+/**
+ * loadMapping against real PostgreSQL and MinIO, run in Temporal's mock activity environment
+ * (heartbeats observed, no worker needed).
+ */
+import { randomUUID } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { loadIdAt } from '../../src/activities/mapping-store';
+import { createMappingActivities } from '../../src/activities/mapping';
+import { createS3Client } from '../../src/activities/s3';
+import type { LoadMappingInput, LoadMappingResult } from '../../src/activities/types';
+import { loadConfig } from '../../src/config';
+import { connectDatabase } from '../../src/db';
+import type { MappingFormat } from '../../src/domain/mapping';
+import { nodeHash } from '../../src/domain/sharding';
+
+const BUCKET = 'courier-mappings';
+const SHARD_SIZE = 10;
+
+const config = loadConfig();
+const db = connectDatabase(config.DATABASE_URL);
+const s3 = createS3Client(config);
+const { loadMapping } = createMappingActivities({ db, s3, shardSize: SHARD_SIZE, minKeepFraction: 0.5 });
+const run = `mapping-${Date.now().toString(36)}`;
+const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+/** The expected failures below would otherwise each print a logged warning. */
+const activityEnv = () => new MockActivityEnvironment(undefined, { logger: quiet });
+let customerId: string;
+
+beforeAll(async () => {
+  customerId = (await db.prisma.customer.create({ data: { name: run } })).id;
+});
+afterAll(async () => {
+  await db.prisma.customer.delete({ where: { id: customerId } });
+  s3.destroy();
+  await db.close();
+});
+
+interface TestService {
+  id: string;
+  name: string;
+  uri: string;
+  /** Replaces the mapping object. */
+  put(body: string): Promise<void>;
+  /** Runs loadMapping as an activity; returns its result and the heartbeats it sent. */
+  load(input?: Partial<LoadMappingInput>): Promise<LoadMappingResult & { heartbeats: unknown[] }>;
+}
+
+async function service(name: string, options: { format?: MappingFormat; uri?: string } = {}): Promise<TestService> {
+  const uri = options.uri ?? `s3://${BUCKET}/${run}/${name}`;
+  const row = await db.prisma.service.create({
+    data: {
+      customerId,
+      name,
+      status: 'active',
+      mappingUri: uri,
+      mappingFormat: options.format ?? 'auto',
+      metadataUrl: 'http://127.0.0.1:1/metadata',
+      ttlSeconds: 3600,
+      refreshBeforeSeconds: 1200,
+      deliveryEndpoint: 'http://{node}/metadata',
+      deliveryTimeoutMs: 1000,
+      signingSecret: 'x'.repeat(32),
+    },
+  });
+  const [, key] = /^s3:\/\/[^/]+\/(.+)$/.exec(uri) ?? [];
+  return {
+    id: row.id,
+    name,
+    uri,
+    async put(body) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+    },
+    async load(input = {}) {
+      const env = activityEnv();
+      const heartbeats: unknown[] = [];
+      env.on('heartbeat', (d: unknown) => heartbeats.push(d));
+      const result = await env.run<[LoadMappingInput], LoadMappingResult, typeof loadMapping>(loadMapping, {
+        serviceId: row.id,
+        knownEtag: null,
+        force: false,
+        ...input,
+      });
+      return { ...result, heartbeats };
+    },
+  };
+}
+
+const lines = (prefix: string, from: number, to: number) =>
+  Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`).join('\n') + '\n';
+
+interface NodeRow {
+  node_id: string;
+  endpoint: string | null;
+  hash: number;
+  shard: number;
+  origin: 'mapping' | 'api';
+  version: string | null;
+  attempts: number;
+  next_attempt_at: Date;
+}
+
+async function nodesOf(serviceId: string): Promise<Map<string, NodeRow>> {
+  const { rows } = await db.pool.query<NodeRow>(
+    `SELECT node_id, endpoint, hash, shard, origin, version, attempts, next_attempt_at FROM nodes WHERE service_id = $1`,
+    [serviceId],
+  );
+  return new Map(rows.map((r) => [r.node_id, r]));
+}
+
+const serviceRow = (id: string) => db.prisma.service.findUniqueOrThrow({ where: { id } });
+
+async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApplicationFailure);
+  return err as ApplicationFailure;
+}
+
+describe('loadMapping', () => {
+  it('applies a first mapping: nodes due now, sharded by hash, the service row updated, heartbeats sent', async () => {
+    const svc = await service('first-load');
+    await svc.put(lines('n', 0, 25));
+    const before = new Date();
+
+    const r = await svc.load();
+
+    expect(r).toMatchObject({ outcome: 'applied', nodeCount: 25, added: 25, removed: 0, badRows: 0, shardCount: 4, heldReason: null });
+    expect(r.bytesRead).toBe(lines('n', 0, 25).length);
+    expect(r.heartbeats.length).toBeGreaterThan(0);
+    expect(r.heartbeats[0]).toEqual(expect.objectContaining({ bytesRead: expect.any(Number), rowsRead: expect.any(Number), badRows: 0 }));
+    const nodes = await nodesOf(svc.id);
+    expect(nodes.size).toBe(25);
+    for (const n of nodes.values()) {
+      expect(n.hash).toBe(nodeHash(n.node_id));
+      expect(n.shard).toBe(n.hash % 4);
+      expect(n.origin).toBe('mapping');
+      expect(n.next_attempt_at.getTime()).toBeLessThanOrEqual(Date.now());
+    }
+    const row = await serviceRow(svc.id);
+    expect(row).toMatchObject({ shardCount: 4, mappingEtag: r.etag, mappingNodeCount: 25, mappingBadRows: 0, mappingError: null });
+    expect(row.mappingLoadedAt!.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    const stage = await db.pool.query(`SELECT 1 FROM mapping_stage WHERE load_id >= $1`, [loadIdAt(before.getTime() - 1000)]);
+    expect(stage.rowCount).toBe(0);
+  });
+
+  it("reads nothing when the ETag is the one it knows, unless forced", async () => {
+    const svc = await service('unchanged');
+    await svc.put(lines('n', 0, 5));
+    const first = await svc.load();
+
+    const again = await svc.load({ knownEtag: first.etag });
+    expect(again).toMatchObject({ outcome: 'unchanged', etag: first.etag, nodeCount: 5, shardCount: 1, bytesRead: 0, loadedAt: first.loadedAt });
+
+    const forced = await svc.load({ knownEtag: first.etag, force: true });
+    expect(forced).toMatchObject({ outcome: 'applied', etag: first.etag, nodeCount: 5, added: 0, removed: 0 });
+  });
+
+  it('adds and removes nodes on a change, keeping the delivery state of the nodes that stay', async () => {
+    const svc = await service('changes');
+    await svc.put(lines('n', 0, 20));
+    const first = await svc.load();
+    const deliveredAt = new Date('2030-01-01T00:00:00Z');
+    await db.pool.query(
+      `UPDATE nodes SET version = 'v1', delivered_at = $2, expires_at = $2, attempts = 3, next_attempt_at = $2
+        WHERE service_id = $1 AND node_id IN ('n1', 'n2')`,
+      [svc.id, deliveredAt],
+    );
+    await db.pool.query(
+      `INSERT INTO nodes (service_id, node_id, hash, shard, origin) VALUES ($1, 'api-1', 0, 0, 'api'), ($1, 'api-2', 0, 0, 'api')`,
+      [svc.id],
+    );
+
+    // n0..n14 stay (n2 with a new endpoint), n15..n19 go, n20..n24 arrive, api-1 becomes mapping-owned.
+    await svc.put(['node,endpoint', ...lines('n', 0, 25).trim().split('\n').filter((n) => !/^n1[5-9]$/.test(n)), 'api-1,http://api-1/m']
+      .map((l) => (l === 'n2' ? 'n2,http://n2:9/m' : l))
+      .join('\n'));
+    const r = await svc.load({ knownEtag: first.etag });
+
+    expect(r).toMatchObject({ outcome: 'applied', nodeCount: 21, added: 5, removed: 5 });
+    const nodes = await nodesOf(svc.id);
+    expect([...nodes.keys()].sort()).toEqual([...lines('n', 0, 15).trim().split('\n'), ...lines('n', 20, 25).trim().split('\n'), 'api-1', 'api-2'].sort());
+    expect(nodes.get('n1')).toMatchObject({ version: 'v1', attempts: 3, next_attempt_at: deliveredAt, endpoint: null });
+    expect(nodes.get('n2')).toMatchObject({ version: 'v1', attempts: 3, next_attempt_at: deliveredAt, endpoint: 'http://n2:9/m' });
+    expect(nodes.get('api-1')).toMatchObject({ origin: 'mapping', endpoint: 'http://api-1/m' });
+    expect(nodes.get('api-2')).toMatchObject({ origin: 'api' });
+    expect(nodes.get('n20')!.next_attempt_at.getTime()).toBeLessThanOrEqual(Date.now());
+
+    // The removed nodes stay removed, and a node the API added is kept, on the next change too.
+    await svc.put(lines('n', 0, 21));
+    const third = await svc.load({ knownEtag: r.etag });
+    expect(third).toMatchObject({ outcome: 'applied', added: 5, removed: 5, nodeCount: 21 });
+    expect((await nodesOf(svc.id)).has('api-2')).toBe(true);
+  });
+
+  it('re-assigns shards when the count grows, and shrinks them only to a quarter or less', async () => {
+    const svc = await service('reshard');
+    await svc.put(lines('n', 0, 8));
+    expect((await svc.load()).shardCount).toBe(1);
+
+    await svc.put(lines('n', 0, 40));
+    const grown = await svc.load();
+    expect(grown).toMatchObject({ outcome: 'applied', shardCount: 4, added: 32 });
+    let nodes = await nodesOf(svc.id);
+    expect([...nodes.values()].every((n) => n.shard === n.hash % 4)).toBe(true);
+    expect(new Set([...nodes.values()].map((n) => n.shard)).size).toBe(4);
+
+    // 15 nodes need 2 shards: not few enough to leave 4 (a forced reload, as it is a big shrink).
+    await svc.put(lines('n', 0, 15));
+    expect(await svc.load({ force: true })).toMatchObject({ outcome: 'applied', shardCount: 4 });
+    await svc.put(lines('n', 0, 9));
+    expect(await svc.load({ force: true })).toMatchObject({ outcome: 'applied', shardCount: 1 });
+    nodes = await nodesOf(svc.id);
+    expect([...nodes.values()].every((n) => n.shard === 0)).toBe(true);
+    expect((await serviceRow(svc.id)).shardCount).toBe(1);
+  });
+
+  it('reports bad rows with line numbers and loads the good ones', async () => {
+    const svc = await service('bad-rows');
+    await svc.put(['node,endpoint', 'good-1,', 'bad id,', 'good-2,http://g2/', 'good-3,not a url', '"unclosed,', ''].join('\n'));
+
+    const r = await svc.load();
+
+    expect(r).toMatchObject({ outcome: 'applied', nodeCount: 2, badRows: 3 });
+    expect(r.badRowSamples).toEqual([
+      { line: 3, reason: "node id 'bad id' has characters outside [A-Za-z0-9._:-]" },
+      { line: 5, reason: "endpoint 'not a url' is not a URL" },
+      { line: 6, reason: 'quoted field is never closed (quoted field opened on line 6)' },
+    ]);
+    expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(['good-1', 'good-2']);
+    expect((await serviceRow(svc.id)).mappingBadRows).toBe(3);
+  });
+
+  it('delivers duplicate ids once, the first row winning', async () => {
+    const svc = await service('duplicates', { format: 'ndjson' });
+    await svc.put('{"node":"a","endpoint":"http://first/"}\n{"node":"b"}\n{"node":"a","endpoint":"http://second/"}\n');
+    const r = await svc.load();
+    expect(r).toMatchObject({ outcome: 'applied', nodeCount: 2, added: 2 });
+    expect((await nodesOf(svc.id)).get('a')!.endpoint).toBe('http://first/');
+  });
+
+  it('holds a mapping that lost most of its nodes, until a reload forces it', async () => {
+    const svc = await service('shrink');
+    await svc.put(lines('n', 0, 100));
+    const first = await svc.load();
+    await svc.put(lines('n', 0, 10));
+
+    const held = await svc.load({ knownEtag: first.etag });
+
+    expect(held).toMatchObject({ outcome: 'held', nodeCount: 10, added: 0, removed: 0, shardCount: 16 });
+    expect(held.heldReason).toBe('lists 10 nodes, fewer than 50% of the 100 in force; reload the mapping to apply it anyway');
+    expect((await nodesOf(svc.id)).size).toBe(100);
+    const row = await serviceRow(svc.id);
+    expect(row).toMatchObject({ mappingEtag: first.etag, mappingNodeCount: 100, shardCount: 16 });
+    expect(row.mappingError).toContain('held: lists 10 nodes');
+    // The held object is not read again on the periodic check, and its note stays.
+    expect(await svc.load({ knownEtag: held.etag })).toMatchObject({ outcome: 'unchanged', nodeCount: 100 });
+    expect((await serviceRow(svc.id)).mappingError).toContain('held');
+
+    const forced = await svc.load({ knownEtag: held.etag, force: true });
+    expect(forced).toMatchObject({ outcome: 'applied', nodeCount: 10, removed: 90, shardCount: 1 });
+    expect((await serviceRow(svc.id)).mappingError).toBeNull();
+  });
+
+  it('never applies an object without a valid row, even when forced', async () => {
+    const svc = await service('empty');
+    await svc.put(lines('n', 0, 5));
+    await svc.load();
+    await svc.put('host,endpoint\nn1,http://n1/\n');
+    const held = await svc.load({ force: true });
+    expect(held).toMatchObject({ outcome: 'held', heldReason: 'no valid rows; 1 bad', nodeCount: 0, badRows: 1 });
+    expect((await nodesOf(svc.id)).size).toBe(5);
+  });
+
+  it('loads only the rows of its own service from a shared CSV', async () => {
+    const shared = `s3://${BUCKET}/${run}/shared.csv`;
+    const payments = await service('payments', { uri: shared });
+    const search = await service('search', { uri: shared });
+    await payments.put('service,node,endpoint\npayments,p1,\nsearch,s1,\npayments,p2,http://p2/\nsearch,s2,\nsearch,bad id,\n');
+
+    expect(await payments.load()).toMatchObject({ outcome: 'applied', nodeCount: 2, badRows: 0 });
+    expect(await search.load()).toMatchObject({ outcome: 'applied', nodeCount: 2, badRows: 1 });
+    expect([...(await nodesOf(payments.id)).keys()].sort()).toEqual(['p1', 'p2']);
+    expect([...(await nodesOf(search.id)).keys()].sort()).toEqual(['s1', 's2']);
+  });
+
+  it('streams a JSON array', async () => {
+    const svc = await service('json');
+    await svc.put(JSON.stringify([...Array.from({ length: 30 }, (_, i) => `j${i}`), { node: 'k', endpoint: 'https://k/' }]));
+    expect(await svc.load()).toMatchObject({ outcome: 'applied', nodeCount: 31, shardCount: 4 });
+  });
+
+  it.each([
+    ['a missing object', (name: string) => `s3://${BUCKET}/${run}/${name}-absent.csv`, 'MappingNotFound', /does not exist/],
+    ['a missing bucket', () => `s3://no-such-bucket-${run}/m.csv`, 'MappingNotFound', /does not exist/],
+    ['a malformed URI', () => 'https://example.com/m.csv', 'MappingUriInvalid', /is not an S3 URI/],
+  ])('fails without retry on %s, naming the URI, and records the error', async (_case, uriFor, type, message) => {
+    const name = `fail-${type.toLowerCase()}-${Math.random().toString(36).slice(2, 6)}`;
+    const svc = await service(name, { uri: uriFor(name) });
+    const failure = await failureOf(svc.load());
+    expect(failure).toMatchObject({ type, nonRetryable: true });
+    expect(failure.message).toMatch(message);
+    expect(failure.message).toContain(svc.uri);
+    expect((await serviceRow(svc.id)).mappingError).toBe(failure.message);
+  });
+
+  it('fails with a retryable error when S3 cannot be reached', async () => {
+    const svc = await service('unreachable');
+    const offline = createMappingActivities({
+      db,
+      s3: createS3Client({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' }),
+      shardSize: SHARD_SIZE,
+      minKeepFraction: 0.5,
+    });
+    const failure = await failureOf(activityEnv().run(offline.loadMapping, { serviceId: svc.id, knownEtag: null, force: false }));
+    expect(failure).toMatchObject({ type: 'MappingReadFailed', nonRetryable: false });
+    expect(failure.message).toContain(svc.uri);
+  });
+
+  it('fails without retry for a service that no longer exists', async () => {
+    const failure = await failureOf(activityEnv().run(loadMapping, { serviceId: randomUUID(), knownEtag: null, force: false }));
+    expect(failure).toMatchObject({ type: 'ServiceGone', nonRetryable: true });
+  });
+
+  it("sweeps stage rows left by a load that crashed over an hour ago", async () => {
+    const crashed = loadIdAt(Date.now() - 2 * 60 * 60 * 1000);
+    await db.pool.query(`INSERT INTO mapping_stage (load_id, node_id, hash, line) VALUES ($1, 'x', 0, 1)`, [crashed]);
+    const svc = await service('sweep');
+    await svc.put('a\n');
+    await svc.load();
+    expect((await db.pool.query(`SELECT 1 FROM mapping_stage WHERE load_id = $1`, [crashed])).rowCount).toBe(0);
+  });
+});
