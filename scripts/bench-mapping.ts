@@ -1,0 +1,174 @@
+/**
+ * Loads a 1M-node mapping (CSV, then NDJSON) from S3 into PostgreSQL through loadMapping, and
+ * prints the time and peak RSS of each load; then re-loads the CSV with 1% of its nodes replaced.
+ * Targets: a load in at most 20 s and 256 MB.
+ *
+ *   npx tsx scripts/bench-mapping.ts [rows]
+ *
+ * Runs against the stack in the environment (src/config.ts; `npm run dev` starts one). Each
+ * scenario runs in a process of its own, so one's peak RSS does not hide another's; Node flags
+ * pass on to them (`node --max-old-space-size=128 --import tsx scripts/bench-mapping.ts` shows
+ * how much of the peak is garbage V8 has not collected yet rather than memory the load holds).
+ */
+import { spawnSync } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createMappingActivities } from '../src/activities/mapping';
+import { createS3Client } from '../src/activities/s3';
+import type { LoadMappingInput, LoadMappingResult } from '../src/activities/types';
+import { loadConfig } from '../src/config';
+import { connectDatabase, type Database } from '../src/db';
+import { ensureMappingsBucket, MAPPINGS_BUCKET } from '../src/stack/s3';
+
+type Format = 'csv' | 'ndjson';
+const SCENARIOS = ['csv', 'ndjson'] as const;
+const MB = 1024 * 1024;
+
+/** Node i of a generated mapping; `generation` renames 1% of the nodes. */
+function mappingLine(format: Format, i: number, generation: number): string {
+  const id = generation > 0 && i % 100 === 0 ? `node-${i}-g${generation}.bench.internal` : `node-${i}.bench.internal`;
+  const endpoint = `http://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:8080/metadata`;
+  return format === 'csv' ? `${id},${endpoint}\n` : `${JSON.stringify({ node: id, endpoint })}\n`;
+}
+
+function* mappingChunks(format: Format, rows: number, generation: number): Generator<Buffer> {
+  if (format === 'csv') yield Buffer.from('node,endpoint\n');
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) {
+    lines.push(mappingLine(format, i, generation));
+    if (lines.length === 10_000 || i === rows - 1) {
+      yield Buffer.from(lines.join(''));
+      lines.length = 0;
+    }
+  }
+}
+
+/** Streams the object up (length counted in a first pass), so generating it costs no memory. */
+async function putMapping(s3: S3Client, key: string, format: Format, rows: number, generation: number): Promise<number> {
+  let length = 0;
+  for (const chunk of mappingChunks(format, rows, generation)) length += chunk.length;
+  const body = Readable.from(mappingChunks(format, rows, generation));
+  await s3.send(new PutObjectCommand({ Bucket: MAPPINGS_BUCKET, Key: key, Body: body, ContentLength: length }));
+  return length;
+}
+
+interface Measurement {
+  scenario: string;
+  objectMb: number;
+  seconds: number;
+  stageSeconds: number;
+  /** The apply's statements, timed from the heartbeat each one ends with. */
+  applySteps: string;
+  peakRssMb: number;
+  /** RSS before the load: the modules a worker carries anyway (Temporal's native core, Prisma, the AWS SDK). */
+  baseRssMb: number;
+  result: Pick<LoadMappingResult, 'outcome' | 'nodeCount' | 'added' | 'removed' | 'badRows' | 'shardCount'>;
+}
+
+async function measureLoad(db: Database, s3: S3Client, scenario: string, objectBytes: number, input: LoadMappingInput): Promise<Measurement> {
+  const { loadMapping } = createMappingActivities({ db, s3, shardSize: 1000, minKeepFraction: 0.5 });
+  const env = new MockActivityEnvironment();
+  const baseRssMb = Math.round(process.memoryUsage().rss / MB);
+  const started = Date.now();
+  let stagedAt = 0;
+  let last = started;
+  const steps: string[] = [];
+  env.on('heartbeat', (details: { applying?: string }) => {
+    if (!details.applying) return;
+    const now = Date.now();
+    if (stagedAt === 0) stagedAt = last = now;
+    else steps.push(`${details.applying} ${((now - last) / 1000).toFixed(1)} s`);
+    last = now;
+  });
+  const r = await env.run<[LoadMappingInput], LoadMappingResult, typeof loadMapping>(loadMapping, input);
+  const ended = Date.now();
+  return {
+    scenario,
+    objectMb: Math.round(objectBytes / MB),
+    seconds: (ended - started) / 1000,
+    stageSeconds: ((stagedAt || ended) - started) / 1000,
+    applySteps: steps.join(', '),
+    peakRssMb: Math.round((process.resourceUsage().maxRSS * 1024) / MB),
+    baseRssMb,
+    result: { outcome: r.outcome, nodeCount: r.nodeCount, added: r.added, removed: r.removed, badRows: r.badRows, shardCount: r.shardCount },
+  };
+}
+
+/** One scenario, in this process: prints one JSON measurement per load. */
+async function runScenario(format: Format, rows: number): Promise<void> {
+  const config = loadConfig();
+  const db = connectDatabase(config.DATABASE_URL);
+  const s3 = createS3Client(config);
+  const tag = `bench-${format}-${Date.now().toString(36)}`;
+  const customer = await db.prisma.customer.create({ data: { name: tag } });
+  try {
+    const key = `${tag}/mapping.${format}`;
+    const service = await db.prisma.service.create({
+      data: {
+        customerId: customer.id,
+        name: tag,
+        status: 'active',
+        mappingUri: `s3://${MAPPINGS_BUCKET}/${key}`,
+        mappingFormat: 'auto',
+        metadataUrl: 'http://127.0.0.1:1/metadata',
+        ttlSeconds: 3600,
+        refreshBeforeSeconds: 1200,
+        deliveryEndpoint: 'http://{node}/metadata',
+        deliveryTimeoutMs: 1000,
+        signingSecret: 'bench'.repeat(8),
+      },
+    });
+    const input = { serviceId: service.id, knownEtag: null, force: false };
+    const bytes = await putMapping(s3, key, format, rows, 0);
+    console.log(JSON.stringify(await measureLoad(db, s3, `${format}, first load`, bytes, input)));
+    if (format === 'csv') {
+      const changed = await putMapping(s3, key, format, rows, 1);
+      console.log(JSON.stringify(await measureLoad(db, s3, `${format}, 1% replaced`, changed, input)));
+    }
+  } finally {
+    await db.prisma.customer.delete({ where: { id: customer.id } });
+    s3.destroy();
+    await db.close();
+  }
+}
+
+function main(): void {
+  const [mode, format, rowsArg] = process.argv.slice(2);
+  if (mode === '--scenario') {
+    runScenario(format as Format, Number(rowsArg)).catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    });
+    return;
+  }
+  const rows = Number(mode ?? 1_000_000);
+  if (!Number.isInteger(rows) || rows < 1) throw new Error(`usage: tsx scripts/bench-mapping.ts [rows]; '${mode}' is not a row count`);
+  const config = loadConfig();
+  void ensureMappingsBucket({
+    endpoint: config.S3_ENDPOINT,
+    region: config.S3_REGION,
+    accessKeyId: config.S3_ACCESS_KEY_ID,
+    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+  }).then(() => {
+    console.log(`mapping load, ${rows.toLocaleString('en')} nodes (targets: <= 20 s, <= 256 MB peak RSS)`);
+    for (const scenario of SCENARIOS) {
+      const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--scenario', scenario, String(rows)], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      if (child.status !== 0) throw new Error(`scenario ${scenario} failed (exit ${child.status})`);
+      for (const line of child.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+        const m = JSON.parse(line) as Measurement;
+        const verdict = m.seconds <= 20 && m.peakRssMb <= 256 ? 'ok' : 'OVER TARGET';
+        console.log(
+          `  ${m.scenario.padEnd(20)} ${String(m.objectMb).padStart(4)} MB object  ${m.seconds.toFixed(1).padStart(5)} s ` +
+            `(read+stage ${m.stageSeconds.toFixed(1)} s)  peak RSS ${m.peakRssMb} MB (${m.baseRssMb} MB before)  ${verdict}\n` +
+            `      apply: ${m.applySteps}\n      ${JSON.stringify(m.result)}`,
+        );
+      }
+    }
+  });
+}
+
+main();

@@ -1,0 +1,199 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Database } from '../db';
+import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
+import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
+import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, type ServiceMapping } from './mapping-store';
+import { getObject, headObject, parseS3Uri, s3Failure } from './s3';
+import type { CourierActivities, LoadMappingInput, LoadMappingResult } from './types';
+
+const HEARTBEAT_EVERY_MS = 1_000;
+
+export interface MappingDeps {
+  db: Database;
+  s3: S3Client;
+  shardSize: number;
+  minKeepFraction: number;
+}
+
+/** What a load reports in its heartbeats. */
+export interface LoadProgress {
+  bytesRead: number;
+  rowsRead: number;
+  badRows: number;
+}
+
+interface StagedObject {
+  etag: string;
+  summary: ParseSummary;
+  nodeCount: number;
+  samples: BadRow[];
+  bytesRead: number;
+}
+
+/** Loads a service's mapping object into its node list (see loadMapping's steps below). */
+export function createMappingActivities(deps: MappingDeps): Pick<CourierActivities, 'loadMapping'> {
+  return { loadMapping: (input) => loadMapping(deps, input) };
+}
+
+async function loadMapping(deps: MappingDeps, input: LoadMappingInput): Promise<LoadMappingResult> {
+  const pool = deps.db.pool;
+  const service = await readServiceMapping(pool, input.serviceId);
+  if (!service) throw serviceGone(input.serviceId);
+  try {
+    return await checkAndLoad(deps, input, service);
+  } catch (err) {
+    if (err instanceof ServiceGoneError) throw serviceGone(input.serviceId);
+    // Status reads this column, so a failing mapping shows even while no worker runs.
+    await recordMappingProblem(pool, input.serviceId, (err as Error).message ?? String(err)).catch(() => undefined);
+    throw err;
+  }
+}
+
+const serviceGone = (serviceId: string) =>
+  ApplicationFailure.nonRetryable(`service ${serviceId} no longer exists or is being deleted`, 'ServiceGone');
+
+/** HEAD first: the periodic check of an unchanged object reads nothing else. */
+async function checkAndLoad(deps: MappingDeps, input: LoadMappingInput, service: ServiceMapping): Promise<LoadMappingResult> {
+  const signal = Context.current().cancellationSignal;
+  let location;
+  try {
+    location = parseS3Uri(service.mappingUri);
+  } catch (err) {
+    throw s3Failure(err, service.mappingUri);
+  }
+  const { etag } = await headObject(deps.s3, location, signal);
+  if (!input.force && etag === input.knownEtag) {
+    // A held object stays held (its note stays); the object in force checked fine.
+    if (etag === service.mappingEtag) await recordMappingProblem(deps.db.pool, input.serviceId, null);
+    return unchangedResult(service, etag);
+  }
+
+  const object = await getObject(deps.s3, location, signal);
+  const stage = await MappingStage.open(deps.db.pool);
+  try {
+    const staged = await stageObject(object.etag, object.body, service, stage);
+    return await decide(deps, input, service, staged, stage);
+  } finally {
+    await stage.close();
+  }
+}
+
+/** Streams the object through the parser into the stage, heartbeating its progress. */
+async function stageObject(
+  etag: string,
+  body: AsyncIterable<Uint8Array>,
+  service: ServiceMapping,
+  stage: MappingStage,
+): Promise<StagedObject> {
+  const progress: LoadProgress = { bytesRead: 0, rowsRead: 0, badRows: 0 };
+  const heartbeat = throttledHeartbeat(progress);
+  // Beats per chunk read, not per row: a shared object may hold few rows of this service.
+  async function* counted() {
+    for await (const chunk of body) {
+      progress.bytesRead += chunk.length;
+      heartbeat();
+      yield chunk;
+    }
+  }
+  const samples: BadRow[] = [];
+  let summary: ParseSummary | undefined;
+  for await (const event of parseMapping(counted(), { format: service.mappingFormat, serviceName: service.name })) {
+    if (event.kind === 'row') {
+      progress.rowsRead++;
+      stage.add(event.nodeId, event.endpoint, event.line);
+      if (stage.full) await stage.flush();
+    } else if (event.kind === 'bad') {
+      progress.badRows++;
+      if (samples.length < BAD_ROW_SAMPLE_LIMIT) samples.push({ line: event.line, reason: event.reason });
+    } else {
+      summary = event;
+    }
+  }
+  const nodeCount = await stage.finish();
+  if (!summary) throw new Error('mapping parser ended without a summary');
+  return { etag, summary, nodeCount, samples, bytesRead: progress.bytesRead };
+}
+
+/** Holds a mapping that is empty or shrank too much; applies anything else. */
+async function decide(
+  deps: MappingDeps,
+  input: LoadMappingInput,
+  service: ServiceMapping,
+  staged: StagedObject,
+  stage: MappingStage,
+): Promise<LoadMappingResult> {
+  const base = {
+    etag: staged.etag,
+    nodeCount: staged.nodeCount,
+    badRows: staged.summary.badRows,
+    badRowSamples: staged.samples,
+    bytesRead: staged.bytesRead,
+  };
+  const held = holdReason({
+    nodeCount: staged.nodeCount,
+    badRows: staged.summary.badRows,
+    previousNodeCount: service.mappingNodeCount ?? 0,
+    minKeepFraction: deps.minKeepFraction,
+    force: input.force,
+  });
+  if (held !== null) {
+    await recordMappingProblem(deps.db.pool, input.serviceId, `mapping ${staged.etag} held: ${held}`);
+    return {
+      ...base,
+      outcome: 'held',
+      added: 0,
+      removed: 0,
+      shardCount: Math.max(1, service.shardCount),
+      heldReason: held,
+      loadedAt: (service.mappingLoadedAt ?? new Date()).toISOString(),
+    };
+  }
+  const ctx = Context.current();
+  const applied = await stage.apply({
+    serviceId: input.serviceId,
+    etag: staged.etag,
+    nodeCount: staged.nodeCount,
+    badRows: staged.summary.badRows,
+    shardSize: deps.shardSize,
+    onStep: (done) => ctx.heartbeat({ applying: done }),
+  });
+  return {
+    ...base,
+    outcome: 'applied',
+    added: applied.added,
+    removed: applied.removed,
+    shardCount: applied.shardCount,
+    heldReason: null,
+    loadedAt: applied.loadedAt.toISOString(),
+  };
+}
+
+function unchangedResult(service: ServiceMapping, etag: string): LoadMappingResult {
+  return {
+    outcome: 'unchanged',
+    etag,
+    nodeCount: service.mappingNodeCount ?? 0,
+    added: 0,
+    removed: 0,
+    badRows: service.mappingBadRows,
+    badRowSamples: [],
+    shardCount: Math.max(1, service.shardCount),
+    heldReason: null,
+    bytesRead: 0,
+    loadedAt: (service.mappingLoadedAt ?? new Date()).toISOString(),
+  };
+}
+
+/** Heartbeats at most once a second however often it is called: rows arrive by the thousand. */
+function throttledHeartbeat(progress: LoadProgress): () => void {
+  const ctx = Context.current();
+  let last = 0;
+  return () => {
+    const now = Date.now();
+    if (now - last < HEARTBEAT_EVERY_MS) return;
+    last = now;
+    ctx.heartbeat({ ...progress });
+  };
+}

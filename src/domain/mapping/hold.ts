@@ -1,0 +1,28 @@
+export interface HoldInput {
+  /** Valid distinct nodes the new object lists for the service. */
+  nodeCount: number;
+  badRows: number;
+  /** Nodes of the mapping in force (0 before the first load). */
+  previousNodeCount: number;
+  minKeepFraction: number;
+  /** An explicit reload: a person asked for this object, so a shrink is applied. */
+  force: boolean;
+}
+
+/**
+ * Why a freshly read mapping must not replace the one in force, or null to apply it. An object
+ * with no valid row is never applied (a truncated upload or a wrong format would otherwise
+ * empty the service). One that lists much fewer nodes than before is held on the periodic
+ * check, but applied on an explicit reload: otherwise an intended shrink could never land.
+ */
+export function holdReason(m: HoldInput): string | null {
+  if (m.nodeCount === 0) return `no valid rows; ${m.badRows} bad`;
+  const floor = Math.ceil(m.minKeepFraction * m.previousNodeCount);
+  if (!m.force && m.previousNodeCount > 0 && m.nodeCount < floor) {
+    return (
+      `lists ${m.nodeCount} nodes, fewer than ${Math.round(m.minKeepFraction * 100)}% of the ${m.previousNodeCount} in force; ` +
+      'reload the mapping to apply it anyway'
+    );
+  }
+  return null;
+}

@@ -1,0 +1,75 @@
+import { NODE_ID_PATTERN } from '../protocol';
+import type { MappingEvent } from './types';
+
+const SHOWN_CHARS = 60;
+
+/** A value quoted for a bad-row reason, cut short so a sample of reasons stays small. */
+export function shown(value: string): string {
+  return `'${value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value}'`;
+}
+
+export function nodeIdProblem(nodeId: string): string | null {
+  if (nodeId.length === 0) return 'empty node id';
+  if (nodeId.length > 253) return `node id ${shown(nodeId)} is ${nodeId.length} characters long (at most 253)`;
+  if (!NODE_ID_PATTERN.test(nodeId)) return `node id ${shown(nodeId)} has characters outside [A-Za-z0-9._:-]`;
+  return null;
+}
+
+export function endpointProblem(endpoint: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return `endpoint ${shown(endpoint)} is not a URL`;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `endpoint ${shown(endpoint)} is not an http(s) URL`;
+  return null;
+}
+
+/** `typeof`, with null and arrays told apart, for reasons like "got array". */
+export function jsonType(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+/**
+ * Where every format's readers put what they find: validates candidate rows, applies the
+ * service filter, counts, and queues events for the parser to yield after each chunk.
+ */
+export class RowSink {
+  private queue: MappingEvent[] = [];
+  rows = 0;
+  badRows = 0;
+  skipped = 0;
+
+  constructor(private readonly serviceName: string) {}
+
+  /** Whether a row naming `service` (absent: undefined or null) belongs to this service; counts the others. */
+  belongs(service: unknown): boolean {
+    if (service === undefined || service === null || service === this.serviceName) return true;
+    this.skipped++;
+    return false;
+  }
+
+  /** `where` prefixes reasons when the line alone does not locate the row (JSON array elements). */
+  candidate(nodeId: string, endpoint: string | null, line: number, where = ''): void {
+    const problem = nodeIdProblem(nodeId) ?? (endpoint === null ? null : endpointProblem(endpoint));
+    if (problem !== null) {
+      this.bad(line, where + problem);
+      return;
+    }
+    this.rows++;
+    this.queue.push({ kind: 'row', nodeId, endpoint, line });
+  }
+
+  bad(line: number, reason: string): void {
+    this.badRows++;
+    this.queue.push({ kind: 'bad', line, reason });
+  }
+
+  drain(): MappingEvent[] {
+    const out = this.queue;
+    this.queue = [];
+    return out;
+  }
+}
