@@ -1,0 +1,33 @@
+import type { Database } from '../../db';
+import { hashKey, isAdminKey } from '../services/api-keys';
+import { problems } from './problem';
+import type { Access, Caller } from './route';
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+async function identify(header: string | undefined, adminKey: string, db: Database): Promise<Caller> {
+  const key = header ? BEARER.exec(header)?.[1] : undefined;
+  if (!key) throw problems.unauthorized('Send an API key as "Authorization: Bearer <key>".');
+  if (isAdminKey(key, adminKey)) return { scope: 'admin' };
+  const row = await db.prisma.apiKey.findUnique({ where: { hash: hashKey(key) } });
+  if (!row || row.revokedAt !== null) throw problems.unauthorized('The API key is not valid.');
+  if (row.scope === 'admin') return { scope: 'admin' };
+  if (!row.customerId) throw problems.unauthorized('The API key is not valid.');
+  return { scope: 'customer', customerId: row.customerId };
+}
+
+/** The caller behind the Authorization header, if it may use a route of this access level. */
+export async function authenticate(
+  header: string | undefined,
+  access: Exclude<Access, 'public'>,
+  adminKey: string,
+  db: Database,
+): Promise<Caller> {
+  const caller = await identify(header, adminKey, db);
+  if (caller.scope !== access) {
+    throw problems.forbidden(
+      access === 'admin' ? 'This route needs the admin key.' : 'This route needs a customer API key; the admin key owns no services.',
+    );
+  }
+  return caller;
+}

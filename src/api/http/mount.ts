@@ -1,0 +1,54 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { AppDeps } from '../deps';
+import { authenticate } from './auth';
+import { withIdempotency } from './idempotency';
+import { problems } from './problem';
+import type { Caller, Reply, Route } from './route';
+
+/** `/v1/services/{id}` → `/v1/services/:id`. */
+export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+
+const hasEntity = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
+
+function send(res: Response, reply: Reply): void {
+  res.status(reply.status).set(reply.headers ?? {});
+  if (reply.contentType) res.type(reply.contentType).send(reply.body);
+  else if (reply.body === undefined) res.end();
+  else res.json(reply.body);
+}
+
+/** Bodies are small JSON registrations; anything larger is a mistake or an attack. */
+export const BODY_LIMIT = '256kb';
+
+/**
+ * Binds each declared route, in this order: label it for logs and metrics, authenticate, parse a
+ * JSON body where the route takes one (so strangers' bodies are never parsed), check the media
+ * type, then run it — through the idempotency store where the route honours Idempotency-Key.
+ */
+export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDeps): void {
+  const json = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  for (const route of routes) {
+    const identify = async (req: Request, res: Response, next: NextFunction) => {
+      res.locals.route = route.path;
+      const access = route.access;
+      res.locals.caller =
+        access === 'public' ? null : await authenticate(req.get('authorization'), access, deps.config.COURIER_ADMIN_KEY, deps.db);
+      next();
+    };
+    const parseBody = route.body ? [json] : [];
+    app.route(expressPath(route.path))[route.method](identify, ...parseBody, async (req: Request, res: Response) => {
+      const caller = res.locals.caller as Caller | null;
+      if (route.body && req.body === undefined && hasEntity(req)) {
+        throw problems.unsupportedMediaType('Send the body as JSON with Content-Type: application/json.');
+      }
+      const raw = { params: req.params as Record<string, string>, query: req.query, body: req.body as unknown };
+      const execute = () => route.run(raw, caller, deps);
+      const reply =
+        route.idempotent && caller
+          ? await withIdempotency(deps.db, caller, { key: req.get('idempotency-key'), method: req.method, path: req.path, body: raw.body }, execute)
+          : await execute();
+      send(res, reply);
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import type { z } from 'zod';
+import { problems } from './problem';
+
+/** Cursors are opaque to callers: base64url JSON of the last row's sort key. */
+export const encodeCursor = (position: unknown): string => Buffer.from(JSON.stringify(position)).toString('base64url');
+
+export function decodeCursor<S extends z.ZodType>(schema: S, cursor: string | undefined): z.output<S> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Not JSON: reported below like any other foreign cursor.
+  }
+  throw problems.validation([{ in: 'query', path: 'cursor', message: 'is not a cursor this API returned' }]);
+}
+
+/** Lists fetch one row more than the page: its presence says whether a next page exists. */
+export function page<T>(rows: T[], limit: number, position: (last: T) => unknown): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null };
+}

@@ -1,0 +1,70 @@
+/**
+ * RFC 9457 problem details: the one shape of every error the API returns. Handlers throw a
+ * Problem; the error handler turns it, and anything else, into `application/problem+json`.
+ */
+
+export type FieldLocation = 'body' | 'query' | 'path' | 'header';
+
+export interface FieldError {
+  in: FieldLocation;
+  /** Dotted path of the field inside its location, e.g. `mapping.uri`; empty for the whole part. */
+  path: string;
+  message: string;
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  errors?: FieldError[];
+}
+
+const TYPE_BASE = 'urn:courier:problem:';
+
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    readonly detail: string,
+    readonly errors?: FieldError[],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+
+  toBody(): ProblemBody {
+    const body: ProblemBody = { type: TYPE_BASE + this.slug, title: this.title, status: this.status, detail: this.detail };
+    if (this.errors) body.errors = this.errors;
+    return body;
+  }
+}
+
+export const problems = {
+  validation: (errors: FieldError[], detail = 'The request is invalid; see errors for each field.') =>
+    new Problem(400, 'validation', 'Invalid request', detail, errors),
+  malformedJson: (detail: string) => new Problem(400, 'malformed-json', 'Malformed JSON', detail),
+  unauthorized: (detail: string) =>
+    new Problem(401, 'unauthorized', 'Unauthorized', detail, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  forbidden: (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail),
+  notFound: (detail: string) => new Problem(404, 'not-found', 'Not found', detail),
+  conflict: (detail: string) => new Problem(409, 'conflict', 'Conflict', detail),
+  payloadTooLarge: (detail: string) => new Problem(413, 'payload-too-large', 'Payload too large', detail),
+  unsupportedMediaType: (detail: string) => new Problem(415, 'unsupported-media-type', 'Unsupported media type', detail),
+  idempotencyMismatch: () =>
+    new Problem(
+      422,
+      'idempotency-key-reused',
+      'Idempotency key reused',
+      'This Idempotency-Key was first used with a different request; use a new key for a new request.',
+    ),
+  tooManyRequests: (detail: string, retryAfterSeconds: number) =>
+    new Problem(429, 'too-many-requests', 'Too many requests', detail, undefined, {
+      'Retry-After': String(retryAfterSeconds),
+    }),
+  unavailable: (detail: string, retryAfterSeconds: number) =>
+    new Problem(503, 'unavailable', 'Service unavailable', detail, undefined, { 'Retry-After': String(retryAfterSeconds) }),
+  internal: () =>
+    new Problem(500, 'internal', 'Internal server error', 'An unexpected error occurred; it has been logged.'),
+};

@@ -1,0 +1,66 @@
+/** Between the services table and the registration as customers see and send it. */
+import { Prisma, type Service } from '@prisma/client';
+import {
+  NotificationsSchema,
+  type Registration,
+  type RegistrationInput,
+  type ServiceView,
+  type UpdateService,
+} from '../schemas';
+
+export const serviceLinks = (id: string): Record<string, string> => ({
+  self: `/v1/services/${id}`,
+  nodes: `/v1/services/${id}/nodes`,
+});
+
+/** Rows written before validation tightened must not break reads: unreadable notifications show as none. */
+const storedNotifications = (value: Prisma.JsonValue | null) => {
+  const parsed = NotificationsSchema.safeParse(value);
+  return parsed.success ? parsed.data : null;
+};
+
+export function serviceView(row: Service): ServiceView {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status === 'provisioning' ? 'provisioning' : 'active',
+    mapping: { uri: row.mappingUri, format: row.mappingFormat },
+    metadata: { url: row.metadataUrl },
+    ttlSeconds: row.ttlSeconds,
+    refreshBeforeSeconds: row.refreshBeforeSeconds,
+    delivery: { endpoint: row.deliveryEndpoint, timeoutMs: row.deliveryTimeoutMs },
+    notifications: storedNotifications(row.notifications),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+    links: serviceLinks(row.id),
+  };
+}
+
+/** The columns a registration sets; the signing secret only when one is given. */
+export function registrationColumns(reg: Registration) {
+  return {
+    mappingUri: reg.mapping.uri,
+    mappingFormat: reg.mapping.format,
+    metadataUrl: reg.metadata.url,
+    ttlSeconds: reg.ttlSeconds,
+    refreshBeforeSeconds: reg.refreshBeforeSeconds ?? Math.floor(reg.ttlSeconds / 3),
+    deliveryEndpoint: reg.delivery.endpoint,
+    deliveryTimeoutMs: reg.delivery.timeoutMs,
+    notifications: reg.notifications ?? Prisma.DbNull,
+    ...(reg.signingSecret !== undefined ? { signingSecret: reg.signingSecret } : {}),
+  };
+}
+
+/** The stored registration with a PATCH laid over it, to be validated as a whole. */
+export function mergeRegistration(row: Service, patch: UpdateService): RegistrationInput {
+  const notifications = patch.notifications === null ? undefined : (patch.notifications ?? storedNotifications(row.notifications) ?? undefined);
+  return {
+    mapping: { uri: row.mappingUri, format: row.mappingFormat, ...patch.mapping },
+    metadata: patch.metadata ?? { url: row.metadataUrl },
+    ttlSeconds: patch.ttlSeconds ?? row.ttlSeconds,
+    refreshBeforeSeconds: patch.refreshBeforeSeconds ?? row.refreshBeforeSeconds,
+    delivery: { endpoint: row.deliveryEndpoint, timeoutMs: row.deliveryTimeoutMs, ...patch.delivery },
+    notifications,
+    signingSecret: patch.signingSecret,
+  };
+}

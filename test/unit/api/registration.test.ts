@@ -1,0 +1,57 @@
+import type { Service } from '@prisma/client';
+import { Prisma } from '@prisma/client';
+import { RegistrationSchema } from '../../../src/api/schemas';
+import { mirroredState } from '../../../src/api/services/live-status';
+import { mergeRegistration, registrationColumns } from '../../../src/api/services/registration';
+
+const row = {
+  id: '6f1c0d4e-2d1b-4a59-8c83-0b7f0c2f7a11',
+  customerId: '9a0e8f0e-43c1-4f4e-9f5e-1a2b3c4d5e6f',
+  name: 'svc',
+  status: 'active',
+  mappingUri: 's3://bucket/nodes.csv',
+  mappingFormat: 'csv',
+  metadataUrl: 'http://meta/{node}',
+  ttlSeconds: 3600,
+  refreshBeforeSeconds: 1200,
+  deliveryEndpoint: 'http://{node}/m',
+  deliveryTimeoutMs: 5000,
+  notifications: { email: 'ops@example.com' },
+  signingSecret: 's'.repeat(32),
+  shardCount: 1,
+  mappingEtag: null,
+  mappingNodeCount: null,
+  mappingLoadedAt: null,
+  mappingBadRows: 0,
+  mappingError: null,
+  createdAt: new Date(),
+  updatedAt: new Date(),
+} satisfies Service;
+
+describe('registration', () => {
+  test('the refresh lead defaults to a third of the TTL', () => {
+    const reg = RegistrationSchema.parse({ ...mergeRegistration(row, {}), refreshBeforeSeconds: undefined, ttlSeconds: 100 });
+    expect(registrationColumns(reg).refreshBeforeSeconds).toBe(33);
+  });
+
+  test('a PATCH merges into nested objects and keeps the stored secret unless given', () => {
+    const merged = RegistrationSchema.parse(mergeRegistration(row, { mapping: { format: 'json' }, delivery: { timeoutMs: 100 } }));
+    const columns = registrationColumns(merged);
+    expect(columns).toMatchObject({ mappingUri: row.mappingUri, mappingFormat: 'json', deliveryEndpoint: row.deliveryEndpoint, deliveryTimeoutMs: 100 });
+    expect(columns.notifications).toEqual({ email: 'ops@example.com' });
+    expect(columns).not.toHaveProperty('signingSecret');
+  });
+
+  test('notifications: null clears them', () => {
+    const merged = RegistrationSchema.parse(mergeRegistration(row, { notifications: null }));
+    expect(registrationColumns(merged).notifications).toBe(Prisma.DbNull);
+  });
+
+  test('the state implied by the mirror columns', () => {
+    expect(mirroredState({ ...row, status: 'provisioning' })).toBe('loading');
+    expect(mirroredState(row)).toBe('loading');
+    expect(mirroredState({ ...row, mappingLoadedAt: new Date() })).toBe('active');
+    expect(mirroredState({ ...row, mappingLoadedAt: new Date(), mappingError: 'NoSuchKey' })).toBe('degraded');
+    expect(mirroredState({ ...row, status: 'deleting' })).toBe('deleting');
+  });
+});
