@@ -1,24 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const BUNDLE = join(ROOT, '.data', 'test', 'workflow-bundle.js');
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-/** Bundles the workflows once per test run, so each worker process starts in about a second. */
-export async function workflowBundlePath(): Promise<string> {
-  if (!existsSync(BUNDLE)) {
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: require.resolve('../../src/workflows'),
-      logger: quietLogger,
-    });
-    mkdirSync(dirname(BUNDLE), { recursive: true });
-    writeFileSync(BUNDLE, code);
-  }
-  return BUNDLE;
-}
+/** Written by the global setup (src/stack/workflow-bundle.ts) once per test run. */
+export const WORKFLOW_BUNDLE = join(ROOT, '.data', 'test', 'workflow-bundle.js');
 
 /** The real worker (src/worker.ts) as a child process, so a test can kill it like a crash would. */
 export class WorkerProcess {
@@ -28,7 +13,7 @@ export class WorkerProcess {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   async start(): Promise<void> {
-    const env = { ...process.env, ...this.env, COURIER_WORKFLOW_BUNDLE: await workflowBundlePath() };
+    const env = { ...process.env, ...this.env, COURIER_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE };
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], { env, cwd: ROOT });
     this.child = child;
     this.output = '';

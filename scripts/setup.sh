@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Makes a checkout ready to run: Node packages, the Prisma client, and the Temporal and MinIO
+# server binaries. Idempotent and quick when nothing changed; `npm run dev`, `npm test` and CI
+# run it first. It starts no server.
+#
+# Environment:
+#   COURIER_TOOLS_DIR   where server binaries are built and cached (default ~/.cache/courier/bin)
+#   TEMPORAL_BIN        a prebuilt `temporal` CLI to use instead of building one
+#   MINIO_BIN           a prebuilt `minio` to use instead of building one
+#   TEMPORAL_ADDRESS    an external Temporal server: the stack uses it, nothing is built
+#   S3_ENDPOINT         an external S3 server: the stack uses it, MinIO is not built
+#   DATABASE_URL        an external PostgreSQL: the stack uses it instead of the embedded one
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/log.sh
+source scripts/lib/go-tools.sh
+
+NODE_MIN_MAJOR=20
+TEMPORAL_PACKAGE=github.com/temporalio/cli/cmd/temporal
+TEMPORAL_VERSION=v1.5.1 # Temporal server 1.29.1; later tags carry a replace directive `go install` refuses
+MINIO_PACKAGE=github.com/minio/minio
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c # what @latest was when pinned: CI builds what was tested
+TOOLS_DIR="${COURIER_TOOLS_DIR:-$HOME/.cache/courier/bin}"
+STAMPS=node_modules/.courier-setup
+
+check_node() {
+  command -v node > /dev/null || fail "Node.js >= $NODE_MIN_MAJOR is needed, and there is no 'node' on PATH."
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]')
+  ((major >= NODE_MIN_MAJOR)) || fail "Node.js >= $NODE_MIN_MAJOR is needed, and 'node' is $(node --version)."
+  step "node $(node --version), npm $(npm --version 2> /dev/null)"
+}
+
+# Reinstalls only when the lock file (or Node's major version) changed since the last install.
+install_node_modules() {
+  local want
+  want="$(sha256sum package-lock.json | cut -d' ' -f1) node$(node -p 'process.versions.node.split(".")[0]')"
+  if [[ -f "$STAMPS/lock" && "$(cat "$STAMPS/lock")" == "$want" ]]; then
+    step "node_modules: up to date"
+    return
+  fi
+  local began=$SECONDS
+  step "node_modules: installing (npm ci)"
+  local log
+  log=$(mktemp)
+  if ! npm ci --no-audit --no-fund > "$log" 2>&1; then
+    # The registry reachable here serves no other platforms' optional packages, so a lock file
+    # written here cannot list them, and `npm ci` calls that out of sync; `npm install` accepts it.
+    grep -q 'can only install packages when your package.json and package-lock.json' "$log" ||
+      { cat "$log" >&2; fail "npm ci failed (output above)."; }
+    step "node_modules: npm ci finds the lock file incomplete (other platforms' optional packages); using npm install"
+    npm install --no-audit --no-fund > "$log" 2>&1 || { cat "$log" >&2; fail "npm install failed (output above)."; }
+  fi
+  grep -E '^(added|removed|changed|up to date)' "$log" | sed 's/^/setup: node_modules: /' || true
+  rm -f "$log"
+  mkdir -p "$STAMPS"
+  echo "$want" > "$STAMPS/lock"
+  step "node_modules: installed in $(elapsed "$began")"
+}
+
+# Regenerates the Prisma client only when the schema or Prisma's version changed.
+generate_prisma_client() {
+  local want
+  want="$(cat prisma/schema.prisma node_modules/prisma/package.json | sha256sum | cut -d' ' -f1)"
+  if [[ -f "$STAMPS/prisma" && -d node_modules/.prisma/client && "$(cat "$STAMPS/prisma")" == "$want" ]]; then
+    step "prisma client: up to date"
+    return
+  fi
+  # The JavaScript engine needs no engine binaries; set, these variables stop the CLI downloading them.
+  PRISMA_SCHEMA_ENGINE_BINARY="${PRISMA_SCHEMA_ENGINE_BINARY:-$(command -v node)}" \
+    PRISMA_QUERY_ENGINE_LIBRARY="${PRISMA_QUERY_ENGINE_LIBRARY:-$(command -v node)}" \
+    CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1 \
+    node_modules/.bin/prisma generate > "$STAMPS/prisma-generate.log" 2>&1 ||
+    { cat "$STAMPS/prisma-generate.log" >&2; fail "prisma generate failed (output above)."; }
+  echo "$want" > "$STAMPS/prisma"
+  step "prisma client: generated"
+}
+
+began=$SECONDS
+check_node
+install_node_modules
+generate_prisma_client
+ensure_go_tool temporal "$TEMPORAL_PACKAGE" "$TEMPORAL_VERSION" TEMPORAL_BIN TEMPORAL_ADDRESS
+ensure_go_tool minio "$MINIO_PACKAGE" "$MINIO_VERSION" MINIO_BIN S3_ENDPOINT
+step "ready in $(elapsed "$began")"

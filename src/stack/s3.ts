@@ -1,0 +1,39 @@
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { StackError } from './errors';
+
+/** The bucket Courier's mapping objects live in. */
+export const MAPPINGS_BUCKET = 'courier-mappings';
+
+export interface S3Settings {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Path-style addressing: local S3 servers have no per-bucket host names. */
+export function s3Client(settings: S3Settings): S3Client {
+  return new S3Client({
+    endpoint: settings.endpoint,
+    region: settings.region,
+    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
+    forcePathStyle: true,
+  });
+}
+
+export async function ensureMappingsBucket(settings: S3Settings): Promise<void> {
+  const client = s3Client(settings);
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: MAPPINGS_BUCKET })).catch(async (err: unknown) => {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
+      await client.send(new CreateBucketCommand({ Bucket: MAPPINGS_BUCKET }));
+    });
+  } catch (err) {
+    const reason = (err as Error).message || (err as Error).name;
+    throw new StackError(
+      `The S3 server at ${settings.endpoint} refused to show or create the bucket '${MAPPINGS_BUCKET}' for access key '${settings.accessKeyId}': ${reason}`,
+    );
+  } finally {
+    client.destroy();
+  }
+}

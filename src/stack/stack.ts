@@ -1,0 +1,114 @@
+import { mkdirSync } from 'node:fs';
+import { loadConfig } from '../config';
+import { StackError } from './errors';
+import { applyMigrations } from './migrate';
+import { startMinio } from './minio';
+import type { Output } from './output';
+import { startPostgres } from './postgres';
+import { Supervisor, type Supervised } from './processes';
+import { ensureMappingsBucket } from './s3';
+import { checkTemporal, startTemporal } from './temporal';
+
+export interface StackPorts {
+  postgres: number;
+  temporal: number;
+  minio: number;
+}
+
+/** Ports of the web consoles; without them the servers run headless. */
+export interface StackUi {
+  temporal: number;
+  minioConsole: number;
+}
+
+export interface StackOptions {
+  dataDir: string;
+  ports: StackPorts;
+  ui?: StackUi;
+  output: Output;
+  /** Empty the data of every server this call starts (servers it reuses are left alone). */
+  fresh?: boolean;
+  /**
+   * DATABASE_URL, TEMPORAL_ADDRESS or S3_ENDPOINT set here name external servers: those are used
+   * as they are and not started.
+   */
+  env?: NodeJS.ProcessEnv;
+  onUnexpectedExit?: (exited: Supervised) => void;
+}
+
+/** What Courier's processes need to reach the stack, as environment variables. */
+export interface StackEnv {
+  DATABASE_URL: string;
+  TEMPORAL_ADDRESS: string;
+  S3_ENDPOINT: string;
+  S3_REGION: string;
+  S3_ACCESS_KEY_ID: string;
+  S3_SECRET_ACCESS_KEY: string;
+}
+
+export interface Stack {
+  env: StackEnv;
+  /** Supervises the servers; processes started on it later are stopped before them. */
+  supervisor: Supervisor;
+  stop(): Promise<void>;
+}
+
+/**
+ * PostgreSQL, Temporal and MinIO started side by side (or reused, or external), then the
+ * database migrated: what every Courier process needs, ready to use.
+ */
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const env = options.env ?? process.env;
+  const config = loadConfig(env);
+  const { output, ports, ui, dataDir } = options;
+  const fresh = options.fresh ?? false;
+  // While starting, a server that exits is reported by the wait for it, with its output.
+  let started = false;
+  const supervisor = new Supervisor({ output, onUnexpectedExit: (exited) => started && options.onUnexpectedExit?.(exited) });
+  const common = { supervisor, output, dataDir, fresh };
+  const credentials = { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION };
+  mkdirSync(dataDir, { recursive: true });
+
+  const outcomes = await Promise.allSettled([
+    env.DATABASE_URL ? external(output, 'postgres', env.DATABASE_URL) : startPostgres({ ...common, port: ports.postgres }),
+    env.TEMPORAL_ADDRESS
+      ? checkTemporal(env.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE).then(() => external(output, 'temporal', env.TEMPORAL_ADDRESS!))
+      : startTemporal({ ...common, port: ports.temporal, uiPort: ui?.temporal }),
+    (env.S3_ENDPOINT
+      ? external(output, 's3', env.S3_ENDPOINT)
+      : startMinio({ ...common, port: ports.minio, consolePort: ui?.minioConsole, credentials })
+    ).then(async (endpoint) => {
+      await ensureMappingsBucket({ endpoint, ...credentials });
+      return endpoint;
+    }),
+  ]);
+  const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as Error] : []));
+  const [databaseUrl, temporalAddress, s3Endpoint] = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : ''));
+  try {
+    if (failures.length > 0) throw failures.length === 1 ? failures[0] : new StackError(failures.map((f) => f.message).join('\n\n'));
+    await applyMigrations(databaseUrl!, output);
+  } catch (err) {
+    await supervisor.stop();
+    throw err;
+  }
+  started = true;
+
+  return {
+    env: {
+      DATABASE_URL: databaseUrl!,
+      TEMPORAL_ADDRESS: temporalAddress!,
+      S3_ENDPOINT: s3Endpoint!,
+      S3_REGION: credentials.region,
+      S3_ACCESS_KEY_ID: credentials.accessKeyId,
+      S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    },
+    supervisor,
+    stop: () => supervisor.stop(),
+  };
+}
+
+async function external(output: Output, what: string, address: string): Promise<string> {
+  // Credentials in a URL stay out of the log.
+  output.info(`${what}: using the external server ${address.replace(/\/\/[^@/]*@/, '//')}`);
+  return address;
+}

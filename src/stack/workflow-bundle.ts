@@ -1,0 +1,23 @@
+/**
+ * `tsx src/stack/workflow-bundle.ts <out.js>` bundles the workflow code once, so each worker
+ * process that gets COURIER_WORKFLOW_BUNDLE starts in about a second instead of bundling again.
+ * It runs as its own process: webpack inside Jest's module registry breaks.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+
+async function main(): Promise<void> {
+  const out = process.argv[2];
+  if (!out) throw new Error('usage: tsx src/stack/workflow-bundle.ts <output.js>');
+  const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: quiet });
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileSync(out, code);
+  console.log(`workflow bundle written to ${out} (${(code.length / 1024).toFixed(0)} KiB)`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
