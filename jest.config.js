@@ -2,6 +2,8 @@
 const tsJest = ['ts-jest', { isolatedModules: true }];
 
 module.exports = {
+  // Jest 30 reads the timeout only at the top level; engine tests wait through several refresh cycles.
+  testTimeout: 180000,
   projects: [
     {
       displayName: 'unit',
@@ -16,7 +18,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 180000,
     },
   ],
 };

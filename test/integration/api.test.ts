@@ -25,7 +25,7 @@ interface Reply {
   status: number;
   type: string;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response shapes are what the assertions check
+   
   body: any;
 }
 

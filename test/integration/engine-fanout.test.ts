@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { Client } from '@temporalio/client';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
 import { SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
 import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
@@ -47,6 +48,11 @@ describe('two-level fan-out and continue-as-new', () => {
     const shard5 = await engine.temporal.workflow.getHandle(`service:${id}:shard:5`).describe();
     expect(shard5.typedSearchAttributes.get(shardKey)).toBe(5);
     expect(expiredSeconds(ledgerOf(engine.fleet, 'fanout').values())).toBe(0);
+    if (process.env.RECORD_HISTORIES) {
+      for (const workflowId of [`service:${id}`, `service:${id}:group:0`, `service:${id}:shard:0`]) {
+        await recordHistory(engine.temporal, workflowId);
+      }
+    }
   });
 
   it('keeps delivering while every workflow continues as new on each iteration', async () => {
@@ -95,13 +101,18 @@ describe('two-level fan-out and continue-as-new', () => {
       const history = await handle.fetchHistory();
       const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
       expect(started?.continuedExecutionRunId).toBeTruthy();
-      if (process.env.RECORD_HISTORIES) recordHistory(desc.type, workflowId, history);
     }
   });
 });
 
-/** `RECORD_HISTORIES=1` refreshes the histories the replay test (test/unit/replay.test.ts) replays. */
-function recordHistory(type: string, workflowId: string, history: History): void {
+/**
+ * `RECORD_HISTORIES=1` refreshes the histories the replay test (test/unit/replay.test.ts) replays:
+ * runs of the fan-out tree that have delivered twice, so they hold child starts, activities,
+ * timers and signals.
+ */
+async function recordHistory(temporal: Client, workflowId: string): Promise<void> {
+  const handle = temporal.workflow.getHandle(workflowId);
+  const { type } = await handle.describe();
   const file = `${type}--${workflowId.split(':').slice(2).join('-') || 'service'}.json`;
-  writeFileSync(join(__dirname, '..', 'replay', 'histories', file), historyToJSON(history));
+  writeFileSync(join(__dirname, '..', 'replay', 'histories', file), historyToJSON(await handle.fetchHistory()));
 }
