@@ -9,9 +9,9 @@ import { startStack, type Stack, type StackEnv } from '../src/stack/stack';
 import { portIsOpen } from '../src/stack/wait';
 
 export const PORTS = {
-  postgres: 5444,
-  temporal: 7244,
-  minio: 9012,
+  postgres: 5464,
+  temporal: 7264,
+  minio: 9032,
   fleet: 9111,
   source: 9112,
   simControl: 9113,

@@ -38,7 +38,7 @@ export interface BenchOptions {
 
 export const USAGE = `npm run bench -- [flags]
 
-Runs every row on a local stack of its own (PostgreSQL 5444, Temporal 7244, MinIO 9012, Redis 6390;
+Runs every row on a local stack of its own (PostgreSQL 5464, Temporal 7264, MinIO 9032, Redis 6390;
 data in .data/bench, fresh each run), prints a table and writes bench-results/<timestamp>.json.
 
   --nodes N              Courier's nodes (default 40000)

@@ -1,6 +1,7 @@
 /** The activity stubs workflows call, with timeouts and retry bounds chosen deliberately. */
 import { proxyActivities } from '@temporalio/workflow';
 import type { CourierActivities } from '../activities/types';
+import { forcedLane } from './task-queues';
 
 /**
  * Delivery runs batch after batch and heartbeats per batch, so a lost worker is noticed within
@@ -13,11 +14,16 @@ export const delivery = proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 5 },
 });
 
-/** A forced refresh answers a waiting API call: one quick retry at most. */
-export const forcedDelivery = proxyActivities<Pick<CourierActivities, 'deliverNode'>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
-});
+/**
+ * A forced refresh answers a waiting API call: one quick retry at most, on the forced lane of the
+ * workflow's own task queue.
+ */
+export const forcedDeliveryOn = (taskQueue: string) =>
+  proxyActivities<Pick<CourierActivities, 'deliverNode'>>({
+    taskQueue: forcedLane(taskQueue),
+    startToCloseTimeout: '1 minute',
+    retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
+  });
 
 /** Reading a mapping streams a large object: heartbeats carry bytes and rows read. */
 export const mapping = proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
