@@ -31,7 +31,7 @@ const ConfigSchema = z.object({
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
   COURIER_MAX_CONCURRENT_WORKFLOW_TASKS: int(32),
-  /** Forced refreshes in flight at once on the worker's forced lane. */
+  /** Forced refreshes in flight at once: the worker's local-activity slots. */
   COURIER_FORCED_CONCURRENCY: int(8),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -1,7 +1,5 @@
 /**
- * The worker: runs every workflow and activity of Courier on its task queue, and forced
- * refreshes on a lane of their own with their own slots (src/workflows/task-queues.ts).
- * Temporal's runtime
+ * The worker: runs every workflow and activity of Courier on one task queue. Temporal's runtime
  * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
  */
@@ -12,43 +10,41 @@ import { createActivities } from './activities';
 import { createS3Client } from './activities/s3';
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase } from './db';
-import { forcedLane } from './workflows/task-queues';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4);
-  const dispatcher = new Agent({ connections: config.COURIER_HTTP_CONNECTIONS, keepAliveTimeout: 30_000 });
+  const dispatchers = {
+    bulk: new Agent({ connections: config.COURIER_HTTP_CONNECTIONS, keepAliveTimeout: 30_000 }),
+    forced: new Agent({ connections: config.COURIER_FORCED_CONCURRENCY, keepAliveTimeout: 30_000 }),
+  };
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
-    const activities = createActivities({
-      db,
-      s3: createS3Client(config),
-      temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
-      dispatcher,
-      config,
-    });
-    const common = { connection, namespace: config.TEMPORAL_NAMESPACE, shutdownGraceTime: '10 seconds' } as const;
     const worker = await Worker.create({
-      ...common,
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.COURIER_TASK_QUEUE,
       ...workflowSource(),
-      activities,
+      activities: createActivities({
+        db,
+        s3: createS3Client(config),
+        temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+        dispatchers,
+        config,
+      }),
       maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
-    });
-    const forcedWorker = await Worker.create({
-      ...common,
-      taskQueue: forcedLane(config.COURIER_TASK_QUEUE),
-      activities: { deliverNode: activities.deliverNode },
-      maxConcurrentActivityTaskExecutions: config.COURIER_FORCED_CONCURRENCY,
+      // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
+      maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
+      shutdownGraceTime: '10 seconds',
     });
     console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
-    await Promise.all([worker.run(), forcedWorker.run()]);
+    await worker.run();
   } finally {
     await connection.close();
     await clientConnection.close();
-    await dispatcher.close();
+    await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close()]);
     await db.close();
   }
 }

@@ -12,13 +12,17 @@ export interface ActivityDeps {
   db: Database;
   s3: S3Client;
   temporal: Client;
-  /** Keep-alive HTTP connections shared by every delivery of this worker. */
-  dispatcher: Dispatcher;
+  /**
+   * Keep-alive HTTP connections shared by every delivery of this worker. Forced refreshes have
+   * their own: behind the bulk connections they would queue after up to a thousand requests to
+   * the same origin (the metadata source, a node fleet behind one gateway).
+   */
+  dispatchers: { bulk: Dispatcher; forced: Dispatcher };
   config: Config;
 }
 
 /** Every activity, built from its dependencies so tests can hand in real ones of their own. */
-export function createActivities({ db, s3, temporal, dispatcher, config }: ActivityDeps): CourierActivities {
+export function createActivities({ db, s3, temporal, dispatchers, config }: ActivityDeps): CourierActivities {
   return {
     ...createMappingActivities({
       db,
@@ -28,7 +32,7 @@ export function createActivities({ db, s3, temporal, dispatcher, config }: Activ
     }),
     ...createDeliveryActivities({
       pool: db.pool,
-      dispatcher,
+      dispatchers,
       batchSize: config.COURIER_DELIVERY_BATCH,
       concurrency: config.COURIER_DELIVERY_CONCURRENCY,
       maxRunMs: 60_000,

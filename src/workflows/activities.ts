@@ -1,7 +1,6 @@
 /** The activity stubs workflows call, with timeouts and retry bounds chosen deliberately. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CourierActivities } from '../activities/types';
-import { forcedLane } from './task-queues';
 
 /**
  * Delivery runs batch after batch and heartbeats per batch, so a lost worker is noticed within
@@ -15,15 +14,14 @@ export const delivery = proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
 });
 
 /**
- * A forced refresh answers a waiting API call: one quick retry at most, on the forced lane of the
- * workflow's own task queue.
+ * A forced refresh answers a waiting API call, so it runs as a local activity: no activity task
+ * goes through the server, and the worker's local-activity slots are never taken by the long
+ * batched deliveries (measured against a separate task queue in docs/performance.md).
  */
-export const forcedDeliveryOn = (taskQueue: string) =>
-  proxyActivities<Pick<CourierActivities, 'deliverNode'>>({
-    taskQueue: forcedLane(taskQueue),
-    startToCloseTimeout: '1 minute',
-    retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
-  });
+export const forcedDelivery = proxyLocalActivities<Pick<CourierActivities, 'deliverNode'>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
+});
 
 /** Reading a mapping streams a large object: heartbeats carry bytes and rows read. */
 export const mapping = proxyActivities<Pick<CourierActivities, 'loadMapping'>>({

@@ -18,7 +18,7 @@ const HEARTBEAT_EVERY_MS = 2_000;
 
 export interface DeliveryDeps {
   pool: Pool;
-  dispatcher: Dispatcher;
+  dispatchers: { bulk: Dispatcher; forced: Dispatcher };
   /** Nodes read, attempted and written back per round trip. */
   batchSize: number;
   concurrency: number;
@@ -32,11 +32,11 @@ interface Progress {
 }
 
 export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivities, 'deliverDue' | 'deliverNode'> {
-  const attemptDeps = (): AttemptDeps => {
+  const attemptDeps = (dispatcher: Dispatcher): AttemptDeps => {
     const signal = Context.current().cancellationSignal;
     // Every request in flight listens for cancellation on this one signal.
     setMaxListeners(deps.concurrency + 16, signal);
-    return { dispatcher: deps.dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal };
+    return { dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal };
   };
 
   /**
@@ -56,7 +56,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
       });
       if (nodes.length === 0) return;
       const writer = new AttemptWriter(deps.pool, settings.serviceId);
-      await attemptBatch(nodes, settings, attemptDeps(), (record) => {
+      await attemptBatch(nodes, settings, attemptDeps(deps.dispatchers.bulk), (record) => {
         if (record.acked) progress.delivered++;
         else progress.failed++;
         writer.add(record);
@@ -97,7 +97,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         endpoint: endpoint ?? null,
         shardCount: settings.shardCount,
       });
-      const [record] = await attemptBatch([node], settings, attemptDeps());
+      const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forced));
       if (!record) throw new Error(`no attempt recorded for node ${nodeId}`);
       await recordAttempts(deps.pool, serviceId, [record]);
       return {

@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import { NODE_ID_PATTERN } from '../../domain/protocol';
 import { emptyShardSummary, summaryChanged, type ShardSummary } from '../../domain/status';
-import { delivery, forcedDeliveryOn } from '../activities';
+import { delivery, forcedDelivery } from '../activities';
 import { childReportSignal } from '../service/definitions';
 import { describeShard } from '../summaries';
 import {
@@ -49,7 +49,6 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
     stopRequested = true;
   });
   setHandler(shardStatusQuery, () => summary);
-  const forcedDelivery = forcedDeliveryOn(workflowInfo().taskQueue);
   setHandler(
     refreshNodeUpdate,
     (request: RefreshNodeRequest) => forcedDelivery.deliverNode({ serviceId: input.serviceId, ...request }),
