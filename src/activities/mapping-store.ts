@@ -205,15 +205,14 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
   if (shardCount !== row.shardCount) {
     await step('reshard', `UPDATE nodes SET shard = hash % $2 WHERE service_id = $1 AND shard <> hash % $2`, [a.serviceId, shardCount]);
   }
-  // The anti-join skips the listed nodes in one pass; ON CONFLICT covers a node a forced
-  // refresh inserts meanwhile.
+  // The anti-join skips the listed nodes in one pass. No forced refresh can insert meanwhile: it
+  // waits for the service row locked above (see upsertForcedNode).
   const inserted = await step(
     'insert',
     `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, mapping_etag, next_attempt_at)
      SELECT $1, s.node_id, s.endpoint, s.hash, s.hash % $2, 'mapping', $3, now() FROM load_nodes AS s
       WHERE NOT EXISTS (SELECT 1 FROM nodes AS n WHERE n.service_id = $1 AND n.node_id = s.node_id)
-     ORDER BY s.node_id
-     ON CONFLICT (service_id, node_id) DO NOTHING`,
+     ORDER BY s.node_id`,
     [a.serviceId, shardCount, a.etag],
   );
   const service = await step(

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import type { MappingFormat } from '../../src/domain/mapping';
 import { nodeHash } from '../../src/domain/sharding';
+import { upsertForcedNode } from '../../src/activities/delivery/node-store';
 
 const BUCKET = 'courier-mappings';
 const SHARD_SIZE = 10;
@@ -328,5 +329,23 @@ describe('loadMapping', () => {
   it('fails without retry for a service that no longer exists', async () => {
     const failure = await failureOf(activityEnv().run(loadMapping, { serviceId: randomUUID(), knownEtag: null, force: false }));
     expect(failure).toMatchObject({ type: 'ServiceGone', nonRetryable: true });
+  });
+});
+
+/** nodes.service_id has no foreign key (prisma/schema.prisma): the lock protocol and trigger stand in. */
+describe('node rows follow their service without a foreign key', () => {
+  it('adds a forced node to a live service, none to a deleting one, and drops them with the service', async () => {
+    const svc = await service('follow');
+    await svc.put(lines('f-', 0, 3));
+    await svc.load();
+    const forced = await upsertForcedNode(db.pool, { serviceId: svc.id, nodeId: 'f-new', endpoint: null, shardCount: 1 });
+    expect(forced?.nodeId).toBe('f-new');
+
+    await db.prisma.service.update({ where: { id: svc.id }, data: { status: 'deleting' } });
+    expect(await upsertForcedNode(db.pool, { serviceId: svc.id, nodeId: 'f-late', endpoint: null, shardCount: 1 })).toBeNull();
+    expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(['f-0', 'f-1', 'f-2', 'f-new']);
+
+    await db.prisma.service.delete({ where: { id: svc.id } });
+    expect((await nodesOf(svc.id)).size).toBe(0);
   });
 });

@@ -97,6 +97,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         endpoint: endpoint ?? null,
         shardCount: settings.shardCount,
       });
+      if (!node) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
       const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forced));
       if (!record) throw new Error(`no attempt recorded for node ${nodeId}`);
       await recordAttempts(deps.pool, serviceId, [record]);

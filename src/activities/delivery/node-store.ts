@@ -103,22 +103,24 @@ export async function readShardPicture(pool: Pool, serviceId: string, shard: num
 
 /**
  * A node for a forced refresh: inserted (origin `api`, kept across mapping loads) when the
- * service does not have it yet; a given endpoint replaces the stored one.
+ * service does not have it yet; a given endpoint replaces the stored one. Null when the service
+ * is gone.
  */
 export async function upsertForcedNode(
   pool: Pool,
   n: { serviceId: string; nodeId: string; endpoint: string | null; shardCount: number },
-): Promise<DueNode> {
+): Promise<DueNode | null> {
+  // The key-share lock on the service row stands in for a foreign key (prisma/schema.prisma): it
+  // waits for a mapping apply in progress, and finds nothing once the service is deleted.
   const { rows } = await pool.query<DueNode>(
-    `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_attempt_at)
-     VALUES ($1, $2, $3, $4, $5, 'api', now())
+    `WITH service AS (SELECT id FROM services WHERE id = $1 AND status <> 'deleting' FOR KEY SHARE)
+     INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_attempt_at)
+     SELECT service.id, $2, $3, $4, $5, 'api', now() FROM service
      ON CONFLICT (service_id, node_id) DO UPDATE SET endpoint = COALESCE(EXCLUDED.endpoint, nodes.endpoint)
      RETURNING ${DUE_NODE_COLUMNS}`,
     [n.serviceId, n.nodeId, n.endpoint, nodeHash(n.nodeId), shardOf(n.nodeId, Math.max(1, n.shardCount))],
   );
-  const node = rows[0];
-  if (!node) throw new Error(`upsert of node ${n.nodeId} returned no row`);
-  return node;
+  return rows[0] ?? null;
 }
 
 export async function markAllDue(pool: Pool, serviceId: string, now: Date): Promise<void> {
