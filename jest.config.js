@@ -1,5 +1,8 @@
-/** Unit tests run pure logic only; integration tests run against the real stack the global setup starts. */
-const tsJest = ['ts-jest', { isolatedModules: true }];
+/**
+ * Unit tests run pure logic only; integration tests run against the real stack the global setup
+ * starts. ts-jest transpiles file by file (tsconfig's isolatedModules); `npm run typecheck` checks types.
+ */
+const tsJest = ['ts-jest', {}];
 
 module.exports = {
   // Jest 30 reads the timeout only at the top level; engine tests wait through several refresh cycles.
