@@ -5,6 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { Pool } from 'undici';
+import { encodeDeliveryBody } from '../src/domain/protocol';
 
 export interface DeliveryTarget {
   fleetUrl: string;
@@ -18,7 +19,8 @@ export interface DeliveryTarget {
 }
 
 export interface Metadata {
-  base64: string;
+  /** The base64 metadata as a JSON string literal, encoded once per fetch as Courier does. */
+  json: string;
   version: string;
 }
 
@@ -38,21 +40,25 @@ export class BareDelivery {
     const bytes = Buffer.from(await res.body.arrayBuffer());
     if (res.statusCode !== 200) throw new Error(`metadata source answered ${res.statusCode}`);
     const etag = String(res.headers.etag ?? '').replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
-    return { base64: bytes.toString('base64'), version: etag };
+    return { json: JSON.stringify(bytes.toString('base64')), version: etag };
   }
 
   /** Fetches the metadata (unless given one fetched before), pushes it, checks the ack. */
   async deliver(nodeId: string, metadata?: Metadata): Promise<void> {
     const m = metadata ?? (await this.fetchMetadata());
     const issuedAt = new Date();
-    const raw = JSON.stringify({
-      service: this.target.service,
-      node: nodeId,
-      version: m.version,
-      issuedAt: issuedAt.toISOString(),
-      expiresAt: new Date(issuedAt.getTime() + this.target.ttlSeconds * 1000).toISOString(),
-      metadata: m.base64,
-    });
+    const raw = Buffer.from(
+      encodeDeliveryBody(
+        {
+          service: this.target.service,
+          node: nodeId,
+          version: m.version,
+          issuedAt: issuedAt.toISOString(),
+          expiresAt: new Date(issuedAt.getTime() + this.target.ttlSeconds * 1000).toISOString(),
+        },
+        m.json,
+      ),
+    );
     const signature = `sha256=${createHmac('sha256', this.target.secret).update(raw).digest('hex')}`;
     const res = await this.fleet.request({
       path: `/nodes/${encodeURIComponent(nodeId)}/metadata`,

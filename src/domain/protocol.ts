@@ -11,6 +11,16 @@ export const DeliveryBodySchema = z.object({
 });
 export type DeliveryBody = z.infer<typeof DeliveryBodySchema>;
 
+/**
+ * A Contract 2 body whose metadata is already a JSON string literal. A batch shares one ~13.6 KB
+ * metadata string: escaping it once per batch instead of once per node removes the largest
+ * self-time item of the delivery profile (docs/performance.md). Same bytes as JSON.stringify.
+ */
+export function encodeDeliveryBody(fields: Omit<DeliveryBody, 'metadata'>, metadataJson: string): string {
+  const s = JSON.stringify;
+  return `{"service":${s(fields.service)},"node":${s(fields.node)},"version":${s(fields.version)},"issuedAt":${s(fields.issuedAt)},"expiresAt":${s(fields.expiresAt)},"metadata":${metadataJson}}`;
+}
+
 /** Contract 2 — a node's acknowledgement; anything else is a failed delivery. */
 export const DeliveryAckSchema = z.object({ node: z.string(), version: z.string() });
 export type DeliveryAck = z.infer<typeof DeliveryAckSchema>;

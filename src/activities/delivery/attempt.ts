@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { refreshAt, retryDelayMs } from '../../domain/deadlines';
-import { expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
+import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
 import { mapConcurrent } from './concurrency';
 import { fetchMetadata, MetadataThrottled, MetadataUnavailable, type Metadata } from './metadata-client';
 import type { AttemptRecord, DueNode } from './node-store';
@@ -33,7 +33,8 @@ export async function attemptBatch(
   });
 }
 
-type MetadataFor = (nodeId: string) => Promise<Metadata & { base64: string }>;
+/** The metadata with its base64 form already a JSON string literal (see encodeDeliveryBody). */
+type MetadataFor = (nodeId: string) => Promise<Metadata & { json: string }>;
 
 /**
  * Per batch: one shared fetch, or one fetch per node. After a 429/503 the rest of the batch does
@@ -51,7 +52,7 @@ function metadataSource(settings: DeliverySettings, deps: AttemptDeps): Metadata
         timeoutMs: settings.deliveryTimeoutMs,
         signal: deps.signal,
       });
-      return { ...metadata, base64: metadata.bytes.toString('base64') };
+      return { ...metadata, json: JSON.stringify(metadata.bytes.toString('base64')) };
     } catch (err) {
       if (err instanceof MetadataThrottled) pausedUntil = Date.now() + err.retryAfterMs;
       throw err;
@@ -84,12 +85,20 @@ async function attemptNode(
         timeoutMs: settings.deliveryTimeoutMs,
       },
       {
-        service: settings.name,
         node: node.nodeId,
         version: metadata.version,
-        issuedAt: metadata.fetchedAt.toISOString(),
-        expiresAt: expiresAt.toISOString(),
-        metadata: metadata.base64,
+        raw: Buffer.from(
+          encodeDeliveryBody(
+            {
+              service: settings.name,
+              node: node.nodeId,
+              version: metadata.version,
+              issuedAt: metadata.fetchedAt.toISOString(),
+              expiresAt: expiresAt.toISOString(),
+            },
+            metadata.json,
+          ),
+        ),
       },
       { dispatcher: deps.dispatcher, signal: deps.signal },
     );

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
-import { DeliveryAckSchema, idempotencyKeyFor, type DeliveryBody } from '../../domain/protocol';
+import { DeliveryAckSchema, idempotencyKeyFor } from '../../domain/protocol';
 import { signBody } from '../../domain/signing';
 
 /** Acks are tiny; anything larger is not an ack. */
@@ -13,16 +13,23 @@ export interface PushTarget {
   timeoutMs: number;
 }
 
+/** A Contract 2 body, encoded once: the same bytes are signed and sent. */
+export interface EncodedDelivery {
+  node: string;
+  version: string;
+  raw: Buffer;
+}
+
 /**
  * Contract 2: POST the signed body and accept only a 2xx JSON ack naming this node and version.
  * Returns null on ack, else why the delivery failed (what the customer sees as `lastError`).
  */
 export async function pushToNode(
   target: PushTarget,
-  body: DeliveryBody,
+  body: EncodedDelivery,
   opts: { dispatcher: Dispatcher; signal?: AbortSignal },
 ): Promise<string | null> {
-  const raw = JSON.stringify(body);
+  const { raw } = body;
   let res: Dispatcher.ResponseData;
   try {
     res = await request(target.endpoint, {
@@ -54,7 +61,7 @@ export async function pushToNode(
   return checkAck(text, body);
 }
 
-function checkAck(text: string, body: DeliveryBody): string | null {
+function checkAck(text: string, body: EncodedDelivery): string | null {
   let json: unknown;
   try {
     json = JSON.parse(text);
