@@ -17,6 +17,25 @@ export function nodeState(node: NodeDeliveryColumns, now: Date): NodeState {
   return 'fresh';
 }
 
+/**
+ * A failing node is *at risk* once most of its refresh budget is spent: less than
+ * `fraction` of refreshBefore is left before its copy expires. A node that never held metadata
+ * has nothing to lose and nothing valid either, so it is at risk from its first failure.
+ * An expired node is a *breach*, the state `expired`; at risk is the warning before it.
+ */
+export const DEFAULT_AT_RISK_FRACTION = 0.5;
+
+export function isAtRisk(node: NodeDeliveryColumns, now: Date, refreshBeforeSeconds: number, fraction = DEFAULT_AT_RISK_FRACTION): boolean {
+  if (nodeState(node, now) !== 'failing') return false;
+  if (node.expiresAt === null) return true;
+  return node.expiresAt.getTime() - now.getTime() <= refreshBeforeSeconds * 1000 * fraction;
+}
+
+/** isAtRisk in SQL; `refreshBeforeSeconds` and `fraction` are SQL expressions (columns or parameters). */
+export function nodeAtRiskSql(now: string, refreshBeforeSeconds: string, fraction: string): string {
+  return `(${nodeStateSql('failing', now)} AND (expires_at IS NULL OR expires_at <= ${now} + make_interval(secs => ${refreshBeforeSeconds} * ${fraction})))`;
+}
+
 /** SQL predicates over the `nodes` table for each state, given `$now` as a bound timestamptz. */
 export function nodeStateSql(state: NodeState, now: string): string {
   switch (state) {

@@ -1,4 +1,4 @@
-import { nodeState } from '../../../src/domain/node-state';
+import { isAtRisk, nodeState } from '../../../src/domain/node-state';
 import { expandTemplate, isSharedMetadataUrl } from '../../../src/domain/protocol';
 import { signBody, verifySignature } from '../../../src/domain/signing';
 import { emptyShardSummary, mergeSummaries, summaryChanged, type ShardSummary } from '../../../src/domain/status';
@@ -20,6 +20,23 @@ describe('node state', () => {
     [{ expiresAt: now, lastError: null }, 'expired'],
   ] as const)('%o is %s', (columns, state) => {
     expect(nodeState(columns, now)).toBe(state);
+  });
+});
+
+describe('at risk', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  const inSeconds = (s: number) => new Date(now.getTime() + s * 1000);
+
+  it.each([
+    [{ expiresAt: inSeconds(200), lastError: null }, false, 'fresh nodes are not at risk'],
+    [{ expiresAt: inSeconds(200), lastError: 'refused' }, false, 'failing with most of the budget left'],
+    [{ expiresAt: inSeconds(150), lastError: 'refused' }, true, 'failing with half the budget left'],
+    [{ expiresAt: inSeconds(10), lastError: 'refused' }, true, 'failing near the deadline'],
+    [{ expiresAt: inSeconds(-1), lastError: 'refused' }, false, 'expired is a breach, not at risk'],
+    [{ expiresAt: null, lastError: 'refused' }, true, 'never delivered and failing'],
+    [{ expiresAt: null, lastError: null }, false, 'never attempted'],
+  ] as const)('%o → %s (%s)', (columns, atRisk) => {
+    expect(isAtRisk(columns, now, 300)).toBe(atRisk);
   });
 });
 
