@@ -67,7 +67,7 @@ interface Measurement {
 }
 
 async function measureLoad(db: Database, s3: S3Client, scenario: string, objectBytes: number, input: LoadMappingInput): Promise<Measurement> {
-  const { loadMapping } = createMappingActivities({ db, s3, shardSize: 1000, minKeepFraction: 0.5 });
+  const { loadMapping } = createMappingActivities({ db, s3, shardSize: 1000, minKeepFraction: 0.5, mappingBuckets: ['*'] });
   const env = new MockActivityEnvironment();
   const baseRssMb = Math.round(process.memoryUsage().rss / MB);
   const started = Date.now();

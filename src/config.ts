@@ -33,6 +33,20 @@ const ConfigSchema = z.object({
   COURIER_MAX_CONCURRENT_WORKFLOW_TASKS: int(32),
   /** Forced refreshes in flight at once: the worker's local-activity slots. */
   COURIER_FORCED_CONCURRENCY: int(8),
+  /**
+   * Whether customer URLs may point at loopback and private ranges. Off by default: on a shared
+   * deployment they reach Courier's own network. Local development and tests turn it on.
+   */
+  COURIER_ALLOW_PRIVATE_NETWORKS: z
+    .enum(['true', 'false', '1', '0'], 'must be true or false')
+    .transform((v) => v === 'true' || v === '1')
+    .default(false),
+  /** Buckets mapping URIs may name: comma-separated names or prefixes ending in `*`. */
+  COURIER_MAPPING_BUCKETS: z
+    .string()
+    .default('courier-mappings')
+    .transform((v) => v.split(',').map((b) => b.trim()).filter((b) => b !== ''))
+    .refine((list) => list.length > 0, 'must name at least one bucket (or * for any)'),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -5,8 +5,8 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { Agent } from 'undici';
 import { createActivities } from './activities';
+import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
 import { ConfigError, loadConfig } from './config';
 import { connectDatabase } from './db';
@@ -14,9 +14,10 @@ import { connectDatabase } from './db';
 async function main(): Promise<void> {
   const config = loadConfig();
   const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4);
+  const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
   const dispatchers = {
-    bulk: new Agent({ connections: config.COURIER_HTTP_CONNECTIONS, keepAliveTimeout: 30_000 }),
-    forced: new Agent({ connections: config.COURIER_FORCED_CONCURRENCY, keepAliveTimeout: 30_000 }),
+    bulk: createGuardedAgent({ policy, connections: config.COURIER_HTTP_CONNECTIONS }),
+    forced: createGuardedAgent({ policy, connections: config.COURIER_FORCED_CONCURRENCY }),
   };
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -29,6 +29,7 @@ export function createActivities({ db, s3, temporal, dispatchers, config }: Acti
       s3,
       shardSize: config.COURIER_SHARD_SIZE,
       minKeepFraction: config.COURIER_MAPPING_MIN_KEEP_FRACTION,
+      mappingBuckets: config.COURIER_MAPPING_BUCKETS,
     }),
     ...createDeliveryActivities({
       pool: db.pool,

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
 import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
+import { bucketAllowed } from '../domain/url-safety';
 import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, type ServiceMapping } from './mapping-store';
 import { getObject, headObject, parseS3Uri, s3Failure } from './s3';
 import type { CourierActivities, LoadMappingInput, LoadMappingResult } from './types';
@@ -15,6 +16,8 @@ export interface MappingDeps {
   s3: S3Client;
   shardSize: number;
   minKeepFraction: number;
+  /** Bucket patterns the deployment reads mappings from (see bucketAllowed). */
+  mappingBuckets: readonly string[];
 }
 
 /** What a load reports in its heartbeats. */
@@ -62,6 +65,13 @@ async function checkAndLoad(deps: MappingDeps, input: LoadMappingInput, service:
     location = parseS3Uri(service.mappingUri);
   } catch (err) {
     throw s3Failure(err, service.mappingUri);
+  }
+  // Checked at registration too; this catches a deployment that narrowed its allowlist since.
+  if (!bucketAllowed(location.bucket, deps.mappingBuckets)) {
+    throw ApplicationFailure.nonRetryable(
+      `mapping bucket '${location.bucket}' is not one this deployment reads (COURIER_MAPPING_BUCKETS)`,
+      'MappingBucketNotAllowed',
+    );
   }
   const { etag } = await headObject(deps.s3, location, signal);
   if (!input.force && etag === input.knownEtag) {

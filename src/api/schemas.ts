@@ -261,6 +261,21 @@ export const ApiKeyCreatedSchema = z
   .object({ id: uuid, key: z.string().meta({ description: 'Shown only in this response.' }) })
   .meta({ id: 'ApiKeyCreated' });
 
+export const ApiKeySchema = z
+  .object({
+    id: uuid,
+    scope: z.enum(['admin', 'customer']),
+    customerId: uuid.nullable(),
+    prefix: z.string().meta({ description: 'The first characters of the key, to tell keys apart.' }),
+    createdAt: timestamp,
+    revokedAt: timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema) }).meta({ id: 'ApiKeyList' });
+export const ApiKeyParamsSchema = z.object({ keyId: z.string().meta({ description: 'API key id.' }) });
+export const CustomerListQuerySchema = z.strictObject({ limit, cursor });
+export const CustomerListSchema = pageOf(CustomerSchema, 'CustomerList');
+
 // ---- system ------------------------------------------------------------------------------
 
 export const ProblemSchema = z

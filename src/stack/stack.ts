@@ -44,6 +44,7 @@ export interface StackEnv {
   S3_REGION: string;
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
+  COURIER_ALLOW_PRIVATE_NETWORKS: string;
 }
 
 export interface Stack {
@@ -101,6 +102,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       S3_REGION: credentials.region,
       S3_ACCESS_KEY_ID: credentials.accessKeyId,
       S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      // The simulators listen on loopback; a deployment's own setting wins.
+      COURIER_ALLOW_PRIVATE_NETWORKS: env.COURIER_ALLOW_PRIVATE_NETWORKS ?? 'true',
     },
     supervisor,
     stop: () => supervisor.stop(),

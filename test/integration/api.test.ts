@@ -158,6 +158,48 @@ describe('admin routes and authentication', () => {
     expect(list.body).toEqual({ items: [], nextCursor: null });
   });
 
+  test('admins list customers and keys, revoke keys, and create admin keys', async () => {
+    const { id, key } = await newCustomer('Hooli');
+    const second = await api.call('POST', `/v1/admin/customers/${id}/keys`, { key: ADMIN() });
+
+    const keys = await api.call('GET', `/v1/admin/customers/${id}/keys`, { key: ADMIN() });
+    expect(keys.status).toBe(200);
+    expect(keys.body.items).toHaveLength(2);
+    expect(keys.body.items[0]).toEqual({
+      id: expect.any(String),
+      scope: 'customer',
+      customerId: id,
+      prefix: key.slice(0, 9),
+      createdAt: expect.any(String),
+      revokedAt: null,
+    });
+    expect(JSON.stringify(keys.body)).not.toContain(key);
+
+    const customers: string[] = [];
+    for (let cursor: string | null = null, pages = 0; pages === 0 || cursor; pages++) {
+      const r: Reply = await api.call('GET', `/v1/admin/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { key: ADMIN() });
+      expect(r.status).toBe(200);
+      customers.push(...r.body.items.map((c: { id: string }) => c.id));
+      cursor = r.body.nextCursor;
+    }
+    expect(customers).toContain(id);
+    expect(new Set(customers).size).toBe(customers.length);
+
+    const revoked = await api.call('DELETE', `/v1/admin/keys/${keys.body.items[0].id}`, { key: ADMIN() });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).toEqual(expect.any(String));
+    expect((await api.call('DELETE', `/v1/admin/keys/${keys.body.items[0].id}`, { key: ADMIN() })).body).toEqual(revoked.body);
+    expect((await api.call('GET', '/v1/services', { key })).status).toBe(401);
+    expect((await api.call('GET', '/v1/services', { key: second.body.key })).status).toBe(200);
+    expect((await api.call('DELETE', '/v1/admin/keys/00000000-0000-4000-8000-000000000000', { key: ADMIN() })).status).toBe(404);
+
+    const admin = await api.call('POST', '/v1/admin/keys', { key: ADMIN() });
+    expect(admin.status).toBe(201);
+    expect(admin.body.key).toMatch(/^ak_/);
+    expect((await api.call('GET', `/v1/admin/customers/${id}/keys`, { key: admin.body.key })).status).toBe(200);
+    expect((await api.call('GET', '/v1/services', { key: admin.body.key })).status).toBe(403);
+  });
+
   test('keys for an unknown customer are 404', async () => {
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
       const r = await api.call('POST', `/v1/admin/customers/${id}/keys`, { key: ADMIN() });
@@ -412,6 +454,57 @@ describe('registration', () => {
     expect((await db.prisma.service.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('active');
     const description = await temporal.workflow.getHandle(serviceWorkflowId(row.id)).describe();
     expect(description.status.name).toBe('RUNNING');
+  });
+});
+
+describe('network safety at registration', () => {
+  let strict: Api;
+  let key: string;
+
+  beforeAll(async () => {
+    // A deployment that does not allow private networks, unlike the test stack's default.
+    strict = await Api.start({ db, temporal, config: { ...config, COURIER_ALLOW_PRIVATE_NETWORKS: false } });
+    ({ key } = await newCustomer('strict'));
+  });
+  afterAll(() => strict?.stop());
+
+  test.each([
+    ['metadata.url', { metadata: { url: 'http://169.254.169.254/latest/meta-data/iam' } }, /metadata address/],
+    ['metadata.url', { metadata: { url: 'http://metadata.google.internal/computeMetadata/v1/' } }, /cloud metadata service/],
+    ['metadata.url', { metadata: { url: 'http://127.0.0.1:9102/metadata' } }, /does not allow private networks/],
+    ['delivery.endpoint', { delivery: { endpoint: 'http://10.0.0.5/{node}' } }, /does not allow private networks/],
+    ['delivery.endpoint', { delivery: { endpoint: 'http://localhost:9101/nodes/{node}/metadata' } }, /loopback/],
+    ['notifications.webhookUrl', { notifications: { webhookUrl: 'http://[::ffff:a9fe:a9fe]/hook' } }, /metadata address/],
+    ['mapping.uri', { mapping: { uri: 's3://someone-elses-bucket/nodes.csv' } }, /not one this deployment reads/],
+  ])('%s is refused (case %#)', async (path, overrides, message) => {
+    const body = serviceBody(`refused-${Math.random().toString(36).slice(2, 8)}`, {
+      metadata: { url: 'https://source.example.com/metadata' },
+      delivery: { endpoint: 'https://{node}.nodes.example.com/metadata' },
+      ...overrides,
+    });
+    const r = await strict.call('POST', '/v1/services', { key, body });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toEqual([{ in: 'body', path, message: expect.stringMatching(message) }]);
+  });
+
+  test('public URLs register, and a PATCH to a refused one is checked the same way', async () => {
+    const created = await strict.call('POST', '/v1/services', {
+      key,
+      body: serviceBody('public-targets', {
+        metadata: { url: 'https://source.example.com/metadata' },
+        delivery: { endpoint: 'https://{node}.nodes.example.com/metadata' },
+      }),
+    });
+    expect(created.status).toBe(201);
+    const patched = await strict.call('PATCH', `/v1/services/${created.body.id}`, { key, body: { metadata: { url: 'http://192.168.1.10/m' } } });
+    expect(patched.status).toBe(400);
+    expect(fieldPaths(patched)).toEqual(['metadata.url']);
+    const forced = await strict.call('POST', `/v1/services/${created.body.id}/nodes/n1/refresh`, {
+      key,
+      body: { endpoint: 'http://169.254.169.254/latest/' },
+    });
+    expect(forced.status).toBe(400);
+    expect(fieldPaths(forced)).toEqual(['endpoint']);
   });
 });
 

@@ -21,7 +21,8 @@ const SHARD_SIZE = 10;
 const config = loadConfig();
 const db = connectDatabase(config.DATABASE_URL);
 const s3 = createS3Client(config);
-const { loadMapping } = createMappingActivities({ db, s3, shardSize: SHARD_SIZE, minKeepFraction: 0.5 });
+const mappingDeps = { db, s3, shardSize: SHARD_SIZE, minKeepFraction: 0.5, mappingBuckets: [BUCKET, 'no-such-bucket-*'] };
+const { loadMapping } = createMappingActivities(mappingDeps);
 const run = `mapping-${Date.now().toString(36)}`;
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 /** The expected failures below would otherwise each print a logged warning. */
@@ -302,6 +303,7 @@ describe('loadMapping', () => {
   it.each([
     ['a missing object', (name: string) => `s3://${BUCKET}/${run}/${name}-absent.csv`, 'MappingNotFound', /does not exist/],
     ['a missing bucket', () => `s3://no-such-bucket-${run}/m.csv`, 'MappingNotFound', /does not exist/],
+    ['a bucket the deployment does not read', () => `s3://other-team-${run}/m.csv`, 'MappingBucketNotAllowed', /not one this deployment reads/],
     ['a malformed URI', () => 'https://example.com/m.csv', 'MappingUriInvalid', /is not an S3 URI/],
   ])('fails without retry on %s, naming the URI, and records the error', async (_case, uriFor, type, message) => {
     const name = `fail-${type.toLowerCase()}-${Math.random().toString(36).slice(2, 6)}`;
@@ -315,12 +317,7 @@ describe('loadMapping', () => {
 
   it('fails with a retryable error when S3 cannot be reached', async () => {
     const svc = await service('unreachable');
-    const offline = createMappingActivities({
-      db,
-      s3: createS3Client({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' }),
-      shardSize: SHARD_SIZE,
-      minKeepFraction: 0.5,
-    });
+    const offline = createMappingActivities({ ...mappingDeps, s3: createS3Client({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' }) });
     const failure = await failureOf(activityEnv().run(offline.loadMapping, { serviceId: svc.id, knownEtag: null, force: false }));
     expect(failure).toMatchObject({ type: 'MappingReadFailed', nonRetryable: false });
     expect(failure.message).toContain(svc.uri);

@@ -99,6 +99,8 @@ function describeTransportError(err: Error & { code?: string }, timeoutMs: numbe
       return 'connection reset';
     case 'ENOTFOUND':
       return 'host not found';
+    case 'COURIER_ADDRESS_REFUSED':
+      return err.message;
     default:
       return err.name === 'AbortError' ? 'delivery cancelled' : `transport error: ${err.message}`;
   }

@@ -1,10 +1,40 @@
+import { z } from 'zod';
+import type { ApiKey } from '@prisma/client';
+import type { AppDeps } from '../deps';
 import { adminRoute, type Route } from '../http/route';
+import { decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
-import { ApiKeyCreatedSchema, CreateCustomerSchema, CustomerParamsSchema, CustomerSchema } from '../schemas';
-import { generateCustomerKey } from '../services/api-keys';
+import {
+  ApiKeyCreatedSchema,
+  ApiKeyListSchema,
+  ApiKeyParamsSchema,
+  ApiKeySchema,
+  CreateCustomerSchema,
+  CustomerListQuerySchema,
+  CustomerListSchema,
+  CustomerParamsSchema,
+  CustomerSchema,
+} from '../schemas';
+import { generateKey } from '../services/api-keys';
 import { isUuid } from '../services/service-store';
 
 const tags = ['admin'];
+const CustomerCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+
+async function findCustomer(deps: AppDeps, id: string) {
+  const customer = isUuid(id) ? await deps.db.prisma.customer.findUnique({ where: { id } }) : null;
+  if (!customer) throw problems.notFound('No such customer.');
+  return customer;
+}
+
+const keyView = (row: ApiKey) => ({
+  id: row.id,
+  scope: row.scope,
+  customerId: row.customerId,
+  prefix: row.prefix,
+  createdAt: row.createdAt.toISOString(),
+  revokedAt: row.revokedAt?.toISOString() ?? null,
+});
 
 export const adminRoutes: Route[] = [
   adminRoute({
@@ -22,6 +52,26 @@ export const adminRoutes: Route[] = [
     },
   }),
   adminRoute({
+    method: 'get',
+    path: '/v1/admin/customers',
+    summary: 'List customers, oldest first',
+    tags,
+    query: CustomerListQuerySchema,
+    responses: { 200: { description: 'One page of customers.', schema: CustomerListSchema } },
+    async handle({ query, deps }) {
+      const after = decodeCursor(CustomerCursorSchema, query.cursor);
+      const rows = await deps.db.prisma.customer.findMany({
+        where: after && {
+          OR: [{ createdAt: { gt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { gt: after.id } }],
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: query.limit + 1,
+      });
+      const { items, nextCursor } = page(rows, query.limit, (last) => ({ createdAt: last.createdAt.toISOString(), id: last.id }));
+      return { status: 200, body: { items: items.map(({ id, name }) => ({ id, name })), nextCursor } };
+    },
+  }),
+  adminRoute({
     method: 'post',
     path: '/v1/admin/customers/{id}/keys',
     summary: 'Create an API key for a customer; the key is shown only in this response',
@@ -31,12 +81,52 @@ export const adminRoutes: Route[] = [
     responses: { 201: { description: 'The new key.', schema: ApiKeyCreatedSchema } },
     problems: [404],
     async handle({ params, deps }) {
-      const customerId = params.id;
-      const customer = isUuid(customerId) ? await deps.db.prisma.customer.findUnique({ where: { id: customerId } }) : null;
-      if (!customer) throw problems.notFound('No such customer.');
-      const { key, prefix, hash } = generateCustomerKey();
+      const { id: customerId } = await findCustomer(deps, params.id);
+      const { key, prefix, hash } = generateKey('customer');
       const row = await deps.db.prisma.apiKey.create({ data: { customerId, scope: 'customer', prefix, hash } });
       return { status: 201, body: { id: row.id, key } };
+    },
+  }),
+  adminRoute({
+    method: 'get',
+    path: '/v1/admin/customers/{id}/keys',
+    summary: "A customer's API keys, revoked ones included; never the keys themselves",
+    tags,
+    params: CustomerParamsSchema,
+    responses: { 200: { description: 'The keys, oldest first.', schema: ApiKeyListSchema } },
+    problems: [404],
+    async handle({ params, deps }) {
+      const { id: customerId } = await findCustomer(deps, params.id);
+      const rows = await deps.db.prisma.apiKey.findMany({ where: { customerId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      return { status: 200, body: { items: rows.map(keyView) } };
+    },
+  }),
+  adminRoute({
+    method: 'post',
+    path: '/v1/admin/keys',
+    summary: 'Create an admin API key (besides the bootstrap key from COURIER_ADMIN_KEY); shown only in this response',
+    tags,
+    idempotent: true,
+    responses: { 201: { description: 'The new admin key.', schema: ApiKeyCreatedSchema } },
+    async handle({ deps }) {
+      const { key, prefix, hash } = generateKey('admin');
+      const row = await deps.db.prisma.apiKey.create({ data: { scope: 'admin', prefix, hash } });
+      return { status: 201, body: { id: row.id, key } };
+    },
+  }),
+  adminRoute({
+    method: 'delete',
+    path: '/v1/admin/keys/{keyId}',
+    summary: 'Revoke an API key; it stops working at once. Revoking a revoked key changes nothing',
+    tags,
+    params: ApiKeyParamsSchema,
+    responses: { 200: { description: 'The revoked key.', schema: ApiKeySchema } },
+    problems: [404],
+    async handle({ params, deps }) {
+      const found = isUuid(params.keyId) ? await deps.db.prisma.apiKey.findUnique({ where: { id: params.keyId } }) : null;
+      if (!found) throw problems.notFound('No such API key.');
+      const row = found.revokedAt ? found : await deps.db.prisma.apiKey.update({ where: { id: found.id }, data: { revokedAt: new Date() } });
+      return { status: 200, body: keyView(row) };
     },
   }),
 ];

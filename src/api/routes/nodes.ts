@@ -14,6 +14,7 @@ import {
 } from '../schemas';
 import { findNode, listNodes } from '../services/node-reads';
 import { refreshNode } from '../services/refresh-node';
+import { checkUrls } from '../services/target-checks';
 
 const tags = ['nodes'];
 const NodeCursorSchema = z.object({ nodeId: z.string() });
@@ -34,6 +35,7 @@ export const nodeRoutes: Route[] = [
     },
     problems: [429, 503],
     async handle({ service, params, body, deps }) {
+      await checkUrls({ endpoint: body.endpoint }, deps.config);
       const outcome = await refreshNode(deps, service, params.nodeId, body.endpoint);
       if (outcome.delivered) {
         const { nodeId, version, deliveredAt, expiresAt } = outcome;

@@ -22,6 +22,7 @@ import {
 } from '../schemas';
 import { deregisterService } from '../services/deregistration';
 import { liveStatus } from '../services/live-status';
+import { checkRegistrationTargets } from '../services/target-checks';
 import { registerService } from '../services/provisioning';
 import { mergeRegistration, registrationColumns, serviceLinks, serviceView } from '../services/registration';
 import { isWorkflowNotFound } from '../temporal-errors';
@@ -55,6 +56,7 @@ export const serviceRoutes: Route[] = [
     responses: { 201: { description: 'Registered; the signing secret is shown only here.', schema: ServiceCreatedSchema } },
     problems: [409, 503],
     async handle({ body, customerId, deps }) {
+      await checkRegistrationTargets(body, deps.config);
       const { row, signingSecret } = await registerService(deps, customerId, body);
       const created: ServiceCreated = {
         id: row.id,
@@ -118,6 +120,7 @@ export const serviceRoutes: Route[] = [
     responses: { 200: { description: 'The updated registration.', schema: ServiceSchema } },
     async handle({ service, body, deps }) {
       const merged = parseOrThrow(RegistrationSchema, mergeRegistration(service, body), 'body');
+      await checkRegistrationTargets(merged, deps.config);
       const columns = registrationColumns(merged);
       const updated = await deps.db.prisma.$transaction(async (tx) => {
         const row = await tx.service.update({ where: { id: service.id }, data: columns });

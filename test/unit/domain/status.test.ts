@@ -28,14 +28,14 @@ describe('at risk', () => {
   const inSeconds = (s: number) => new Date(now.getTime() + s * 1000);
 
   it.each([
-    [{ expiresAt: inSeconds(200), lastError: null }, false, 'fresh nodes are not at risk'],
-    [{ expiresAt: inSeconds(200), lastError: 'refused' }, false, 'failing with most of the budget left'],
-    [{ expiresAt: inSeconds(150), lastError: 'refused' }, true, 'failing with half the budget left'],
-    [{ expiresAt: inSeconds(10), lastError: 'refused' }, true, 'failing near the deadline'],
-    [{ expiresAt: inSeconds(-1), lastError: 'refused' }, false, 'expired is a breach, not at risk'],
-    [{ expiresAt: null, lastError: 'refused' }, true, 'never delivered and failing'],
-    [{ expiresAt: null, lastError: null }, false, 'never attempted'],
-  ] as const)('%o → %s (%s)', (columns, atRisk) => {
+    ['fresh nodes are not at risk', { expiresAt: inSeconds(200), lastError: null }, false],
+    ['failing with most of the budget left', { expiresAt: inSeconds(200), lastError: 'refused' }, false],
+    ['failing with half the budget left', { expiresAt: inSeconds(150), lastError: 'refused' }, true],
+    ['failing near the deadline', { expiresAt: inSeconds(10), lastError: 'refused' }, true],
+    ['expired is a breach, not at risk', { expiresAt: inSeconds(-1), lastError: 'refused' }, false],
+    ['never delivered and failing', { expiresAt: null, lastError: 'refused' }, true],
+    ['never attempted', { expiresAt: null, lastError: null }, false],
+  ] as const)('%s', (_case, columns, atRisk) => {
     expect(isAtRisk(columns, now, 300)).toBe(atRisk);
   });
 });
