@@ -47,6 +47,9 @@ const ConfigSchema = z.object({
     .default('courier-mappings')
     .transform((v) => v.split(',').map((b) => b.trim()).filter((b) => b !== ''))
     .refine((list) => list.length > 0, 'must name at least one bucket (or * for any)'),
+  /** Requests per second each API key may make, sustained, and at once after a pause. */
+  COURIER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
+  COURIER_RATE_LIMIT_BURST: int(100),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

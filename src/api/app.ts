@@ -9,6 +9,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { createHttpMetrics, labelRoute } from './http/metrics';
 import { mountRoutes } from './http/mount';
 import { requestLog } from './http/request-log';
+import { securityHeaders } from './http/security-headers';
 import { buildOpenApiDocument } from './openapi';
 import { apiRoutes } from './routes';
 import { systemRoutes } from './routes/system';
@@ -31,6 +32,7 @@ export function createApp(input: CreateAppDeps): Express {
   app.disable('x-powered-by');
   // Flat query strings only: `a[b]=` objects are not part of the API and would bypass the schemas' types.
   app.set('query parser', 'simple');
+  app.use(securityHeaders);
   app.use(requestLog(deps.logger));
   app.use(metrics.middleware);
   mountRoutes(app, routes, deps);

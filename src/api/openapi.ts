@@ -19,7 +19,7 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 /** The problem responses a route can give, from its shape plus the ones it declares. */
 function problemStatuses(route: Route): number[] {
   const statuses = new Set<number>(route.problems);
-  if (route.access !== 'public') [401, 403].forEach((s) => statuses.add(s));
+  if (route.access !== 'public') [401, 403, 429].forEach((s) => statuses.add(s));
   if (route.serviceScoped) statuses.add(404);
   // An `id` that is not one is unknown (404), so only other parameters can be invalid.
   const validatedParams = Object.keys(route.params?.shape ?? {}).some((name) => name !== 'id');

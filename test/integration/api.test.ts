@@ -796,6 +796,38 @@ describe('operations', () => {
     expect(r.body).not.toContain('00000000-0000-4000-8000-000000000000');
   });
 
+  test('responses carry security headers; API responses are never cached', async () => {
+    const { key } = await newCustomer();
+    const r = await api.call('GET', '/v1/services', { key });
+    expect(Object.fromEntries(['x-content-type-options', 'x-frame-options', 'referrer-policy', 'cache-control', 'content-security-policy'].map((h) => [h, r.headers.get(h)]))).toEqual({
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+    });
+    expect(r.headers.get('x-powered-by')).toBeNull();
+    const docs = await fetch(`${api.url}/docs/`);
+    expect(docs.headers.get('content-security-policy')).toContain("default-src 'self'");
+  });
+
+  test('each key has its own rate limit: 429 with Retry-After, other keys unaffected', async () => {
+    const limited = await Api.start({ db, temporal, config: { ...config, COURIER_RATE_LIMIT_PER_SECOND: 0.2, COURIER_RATE_LIMIT_BURST: 3 } });
+    try {
+      const a = await newCustomer('chatty');
+      const b = await newCustomer('quiet');
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await limited.call('GET', '/v1/services', { key: a.key })).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const refused = await limited.call('GET', '/v1/services', { key: a.key });
+      expect(refused.type).toContain('application/problem+json');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      expect((await limited.call('GET', '/v1/services', { key: b.key })).status).toBe(200);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   test('openapi.json documents every route with its security and problem responses', async () => {
     const r = await api.call('GET', '/openapi.json');
     expect(r.status).toBe(200);

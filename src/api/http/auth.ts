@@ -3,17 +3,20 @@ import { hashKey, isAdminKey } from '../services/api-keys';
 import { problems } from './problem';
 import type { Access, Caller } from './route';
 
+/** The caller id of COURIER_ADMIN_KEY, which has no row. */
+export const BOOTSTRAP_ADMIN = 'bootstrap';
+
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 async function identify(header: string | undefined, adminKey: string, db: Database): Promise<Caller> {
   const key = header ? BEARER.exec(header)?.[1] : undefined;
   if (!key) throw problems.unauthorized('Send an API key as "Authorization: Bearer <key>".');
-  if (isAdminKey(key, adminKey)) return { scope: 'admin' };
+  if (isAdminKey(key, adminKey)) return { scope: 'admin', keyId: BOOTSTRAP_ADMIN };
   const row = await db.prisma.apiKey.findUnique({ where: { hash: hashKey(key) } });
   if (!row || row.revokedAt !== null) throw problems.unauthorized('The API key is not valid.');
-  if (row.scope === 'admin') return { scope: 'admin' };
+  if (row.scope === 'admin') return { scope: 'admin', keyId: row.id };
   if (!row.customerId) throw problems.unauthorized('The API key is not valid.');
-  return { scope: 'customer', customerId: row.customerId };
+  return { scope: 'customer', customerId: row.customerId, keyId: row.id };
 }
 
 /** The caller behind the Authorization header, if it may use a route of this access level. */

@@ -3,6 +3,7 @@ import type { AppDeps } from '../deps';
 import { authenticate } from './auth';
 import { withIdempotency } from './idempotency';
 import { problems } from './problem';
+import { RateLimiter } from './rate-limit';
 import type { Caller, Reply, Route } from './route';
 
 /** `/v1/services/{id}` → `/v1/services/:id`. */
@@ -22,18 +23,26 @@ function send(res: Response, reply: Reply): void {
 export const BODY_LIMIT = '256kb';
 
 /**
- * Binds each declared route, in this order: label it for logs and metrics, authenticate, parse a
+ * Binds each declared route, in this order: label it for logs and metrics, authenticate and
+ * count against the key's rate limit, parse a
  * JSON body where the route takes one (so strangers' bodies are never parsed), check the media
  * type, then run it — through the idempotency store where the route honours Idempotency-Key.
  */
 export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDeps): void {
   const json = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
+  const limiter = new RateLimiter({ perSecond: deps.config.COURIER_RATE_LIMIT_PER_SECOND, burst: deps.config.COURIER_RATE_LIMIT_BURST });
   for (const route of routes) {
     const identify = async (req: Request, res: Response, next: NextFunction) => {
       res.locals.route = route.path;
       const access = route.access;
-      res.locals.caller =
-        access === 'public' ? null : await authenticate(req.get('authorization'), access, deps.config.COURIER_ADMIN_KEY, deps.db);
+      const caller = access === 'public' ? null : await authenticate(req.get('authorization'), access, deps.config.COURIER_ADMIN_KEY, deps.db);
+      if (caller) {
+        const admission = limiter.admit(caller.keyId);
+        if (!admission.admitted) {
+          throw problems.tooManyRequests('Too many requests with this API key; slow down and retry after the given delay.', admission.retryAfterSeconds);
+        }
+      }
+      res.locals.caller = caller;
       next();
     };
     const parseBody = route.body ? [json] : [];

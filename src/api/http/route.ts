@@ -12,7 +12,8 @@ import { parseOrThrow } from './validation';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 export type Access = 'public' | 'admin' | 'customer';
-export type Caller = { scope: 'admin' } | { scope: 'customer'; customerId: string };
+/** Who is calling: `keyId` is the API key's row id, or `bootstrap` for COURIER_ADMIN_KEY. */
+export type Caller = { scope: 'admin'; keyId: string } | { scope: 'customer'; customerId: string; keyId: string };
 
 export interface Reply {
   status: number;
