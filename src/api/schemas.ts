@@ -276,6 +276,21 @@ export const ApiKeyParamsSchema = z.object({ keyId: z.string().meta({ descriptio
 export const CustomerListQuerySchema = z.strictObject({ limit, cursor });
 export const CustomerListSchema = pageOf(CustomerSchema, 'CustomerList');
 
+export const AuditEventSchema = z
+  .object({
+    id: uuid,
+    at: timestamp,
+    actor: z.object({ keyId: z.string().meta({ description: 'API key id, or `bootstrap` for the deployment admin key.' }), scope: z.enum(['admin', 'customer']), customerId: uuid.nullable() }),
+    method: z.string(),
+    route: z.string(),
+    target: z.record(z.string(), z.string()).meta({ description: 'The path parameters of the request.' }),
+    fields: z.array(z.string()).meta({ description: 'Top-level body fields sent; values are never recorded.' }),
+    status: z.number().int(),
+  })
+  .meta({ id: 'AuditEvent' });
+export const AuditListQuerySchema = z.strictObject({ customerId: uuid.optional(), limit, cursor });
+export const AuditListSchema = pageOf(AuditEventSchema, 'AuditList');
+
 // ---- system ------------------------------------------------------------------------------
 
 export const ProblemSchema = z

@@ -762,6 +762,64 @@ describe('tenant isolation', () => {
     expect(row).toMatchObject({ status: 'active', ttlSeconds: 3600 });
     expect((await api.call('GET', `/v1/services/${id}`, { key: a.key })).status).toBe(200);
   });
+
+  test('every other route is checked too: admin routes refuse customer keys, customer-wide routes show only the caller', async () => {
+    const a = await newCustomer('a');
+    const b = await newCustomer('b');
+    const id = await newService(a.key, 'mine');
+    // Customer routes not scoped to one service, each with the check that it stays in the caller's tenancy.
+    const customerWide: Record<string, () => Promise<void>> = {
+      'get /v1/services': async () => {
+        const r = await api.call('GET', '/v1/services', { key: b.key });
+        expect(r.body.items.map((s: { id: string }) => s.id)).not.toContain(id);
+      },
+      'post /v1/services': async () => {
+        const r = await api.call('POST', '/v1/services', { key: b.key, body: serviceBody('mine') });
+        expect(r.status).toBe(201);
+        expect(r.body.id).not.toBe(id);
+      },
+    };
+    for (const route of apiRoutes.filter((r) => !r.serviceScoped)) {
+      const name = `${route.method} ${route.path}`;
+      if (route.access === 'admin') {
+        const path = route.path.replace(/\{\w+\}/g, a.id);
+        const r = await api.call(route.method.toUpperCase(), path, { key: a.key, body: route.bodyRequired ? { name: 'x' } : undefined });
+        expect({ name, status: r.status }).toEqual({ name, status: 403 });
+      } else {
+        expect({ name, checked: name in customerWide }).toEqual({ name, checked: true });
+        await customerWide[name]!();
+      }
+    }
+  });
+});
+
+describe('audit log', () => {
+  test('every mutation is recorded with who, what, when and how it ended, values never', async () => {
+    const { id: customerId, key } = await newCustomer('audited');
+    const secret = 's'.repeat(40);
+    const created = await api.call('POST', '/v1/services', { key, body: serviceBody('audited', { signingSecret: secret }) });
+    expect(created.status).toBe(201);
+    await api.call('PATCH', `/v1/services/${created.body.id}`, { key, body: { ttlSeconds: 7200 } });
+    await api.call('DELETE', '/v1/services/00000000-0000-4000-8000-000000000000', { key });
+    await api.call('GET', `/v1/services/${created.body.id}`, { key });
+
+    expect((await api.call('GET', '/v1/admin/audit', { key })).status).toBe(403);
+    const r = await api.call('GET', `/v1/admin/audit?customerId=${customerId}`, { key: ADMIN() });
+    expect(r.status).toBe(200);
+    const keyId = (await db.prisma.apiKey.findFirstOrThrow({ where: { customerId } })).id;
+    expect(r.body.items.map((e: { method: string; route: string; status: number; fields: string[]; target: object }) => [e.method, e.route, e.status, e.fields, e.target])).toEqual([
+      ['DELETE', '/v1/services/{id}', 404, [], { id: '00000000-0000-4000-8000-000000000000' }],
+      ['PATCH', '/v1/services/{id}', 200, ['ttlSeconds'], { id: created.body.id }],
+      ['POST', '/v1/services', 201, ['name', 'mapping', 'metadata', 'ttlSeconds', 'delivery', 'signingSecret'], {}],
+    ]);
+    expect(r.body.items[0].actor).toEqual({ keyId, scope: 'customer', customerId });
+    expect(Date.parse(r.body.items[0].at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(JSON.stringify(r.body)).not.toContain(secret);
+
+    const admins = await api.call('GET', '/v1/admin/audit?limit=1', { key: ADMIN() });
+    expect(admins.body.items).toHaveLength(1);
+    expect(admins.body.nextCursor).toEqual(expect.any(String));
+  });
 });
 
 describe('operations', () => {

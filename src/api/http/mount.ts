@@ -2,7 +2,8 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { AppDeps } from '../deps';
 import { authenticate } from './auth';
 import { withIdempotency } from './idempotency';
-import { problems } from './problem';
+import { Problem, problems } from './problem';
+import { recordAudit } from './audit';
 import { RateLimiter } from './rate-limit';
 import type { Caller, Reply, Route } from './route';
 
@@ -53,10 +54,21 @@ export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDep
       }
       const raw = { params: req.params as Record<string, string>, query: req.query, body: req.body as unknown };
       const execute = () => route.run(raw, caller, deps);
-      const reply =
-        route.idempotent && caller
-          ? await withIdempotency(deps.db, caller, { key: req.get('idempotency-key'), method: req.method, path: req.path, body: raw.body }, execute)
-          : await execute();
+      const audit = (status: number) =>
+        caller && route.method !== 'get'
+          ? recordAudit(deps.db, deps.logger, { caller, method: route.method, route: route.path, params: raw.params, body: raw.body, status })
+          : Promise.resolve();
+      let reply: Reply;
+      try {
+        reply =
+          route.idempotent && caller
+            ? await withIdempotency(deps.db, caller, { key: req.get('idempotency-key'), method: req.method, path: req.path, body: raw.body }, execute)
+            : await execute();
+      } catch (err) {
+        await audit(err instanceof Problem ? err.status : 500);
+        throw err;
+      }
+      await audit(reply.status);
       send(res, reply);
     });
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ApiKey } from '@prisma/client';
+import type { ApiKey, AuditEvent } from '@prisma/client';
 import type { AppDeps } from '../deps';
 import { adminRoute, type Route } from '../http/route';
 import { decodeCursor, page } from '../http/pagination';
@@ -9,6 +9,8 @@ import {
   ApiKeyListSchema,
   ApiKeyParamsSchema,
   ApiKeySchema,
+  AuditListQuerySchema,
+  AuditListSchema,
   CreateCustomerSchema,
   CustomerListQuerySchema,
   CustomerListSchema,
@@ -26,6 +28,19 @@ async function findCustomer(deps: AppDeps, id: string) {
   if (!customer) throw problems.notFound('No such customer.');
   return customer;
 }
+
+const AuditCursorSchema = z.object({ at: z.iso.datetime(), id: z.uuid() });
+
+const auditView = (row: AuditEvent) => ({
+  id: row.id,
+  at: row.at.toISOString(),
+  actor: { keyId: row.actorKeyId, scope: row.actorScope, customerId: row.customerId },
+  method: row.method,
+  route: row.route,
+  target: row.target as Record<string, string>,
+  fields: row.fields,
+  status: row.status,
+});
 
 const keyView = (row: ApiKey) => ({
   id: row.id,
@@ -127,6 +142,27 @@ export const adminRoutes: Route[] = [
       if (!found) throw problems.notFound('No such API key.');
       const row = found.revokedAt ? found : await deps.db.prisma.apiKey.update({ where: { id: found.id }, data: { revokedAt: new Date() } });
       return { status: 200, body: keyView(row) };
+    },
+  }),
+  adminRoute({
+    method: 'get',
+    path: '/v1/admin/audit',
+    summary: 'The audit log of mutations, newest first, optionally for one customer',
+    tags,
+    query: AuditListQuerySchema,
+    responses: { 200: { description: 'One page of audit events.', schema: AuditListSchema } },
+    async handle({ query, deps }) {
+      const before = decodeCursor(AuditCursorSchema, query.cursor);
+      const rows = await deps.db.prisma.auditEvent.findMany({
+        where: {
+          ...(query.customerId && { customerId: query.customerId }),
+          ...(before && { OR: [{ at: { lt: new Date(before.at) } }, { at: new Date(before.at), id: { lt: before.id } }] }),
+        },
+        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+      });
+      const { items, nextCursor } = page(rows, query.limit, (last) => ({ at: last.at.toISOString(), id: last.id }));
+      return { status: 200, body: { items: items.map(auditView), nextCursor } };
     },
   }),
 ];
