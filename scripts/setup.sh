@@ -10,6 +10,8 @@
 #   TEMPORAL_ADDRESS    an external Temporal server: the stack uses it, nothing is built
 #   S3_ENDPOINT         an external S3 server: the stack uses it, MinIO is not built
 #   DATABASE_URL        an external PostgreSQL: the stack uses it instead of the embedded one
+#   COURIER_SCHEMATHESIS a schemathesis binary for the API fuzz test, instead of the pinned one
+#                       installed from PyPI into ~/.cache/courier/venv
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/log.sh
@@ -76,10 +78,36 @@ generate_prisma_client() {
   step "prisma client: generated"
 }
 
+# The API fuzz test runs schemathesis; its pinned version lives in a venv outside the clone.
+ensure_schemathesis() {
+  if [[ -n "${COURIER_SCHEMATHESIS:-}" ]]; then
+    [[ -x "$COURIER_SCHEMATHESIS" ]] || fail "COURIER_SCHEMATHESIS=$COURIER_SCHEMATHESIS is not an executable."
+    step "schemathesis: using $COURIER_SCHEMATHESIS"
+    return
+  fi
+  local venv="$HOME/.cache/courier/venv" want
+  want=$(sha256sum test/fuzz/requirements.txt | cut -d' ' -f1)
+  if [[ -x "$venv/bin/schemathesis" && "$(cat "$venv/.courier-requirements" 2> /dev/null)" == "$want" ]]; then
+    step "schemathesis: up to date"
+    return
+  fi
+  command -v python3 > /dev/null ||
+    fail "python3 (>= 3.10, with venv) is needed to install schemathesis for the API fuzz test; or set COURIER_SCHEMATHESIS to a schemathesis binary."
+  local began=$SECONDS log
+  log=$(mktemp)
+  step "schemathesis: installing the pinned version from PyPI into $venv"
+  { python3 -m venv --clear "$venv" && "$venv/bin/pip" install --quiet --disable-pip-version-check -r test/fuzz/requirements.txt; } > "$log" 2>&1 ||
+    { cat "$log" >&2; fail "installing schemathesis failed (output above); set COURIER_SCHEMATHESIS to use one you have."; }
+  rm -f "$log"
+  echo "$want" > "$venv/.courier-requirements"
+  step "schemathesis: $("$venv/bin/schemathesis" --version 2>&1 | head -1) installed in $(elapsed "$began")"
+}
+
 began=$SECONDS
 check_node
 install_node_modules
 generate_prisma_client
 ensure_go_tool temporal "$TEMPORAL_PACKAGE" "$TEMPORAL_VERSION" TEMPORAL_BIN TEMPORAL_ADDRESS
 ensure_go_tool minio "$MINIO_PACKAGE" "$MINIO_VERSION" MINIO_BIN S3_ENDPOINT
+ensure_schemathesis
 step "ready in $(elapsed "$began")"

@@ -25,7 +25,8 @@ function problemStatuses(route: Route): number[] {
   const validatedParams = Object.keys(route.params?.shape ?? {}).some((name) => name !== 'id');
   if (validatedParams || route.query || route.body) statuses.add(400);
   if (route.body) [413, 415].forEach((s) => statuses.add(s));
-  if (route.idempotent) statuses.add(422);
+  // A malformed Idempotency-Key is a 400 even on a route that takes no input.
+  if (route.idempotent) [400, 422].forEach((s) => statuses.add(s));
   statuses.add(500);
   return [...statuses].sort((a, b) => a - b);
 }
@@ -70,7 +71,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): object {
     });
   }
 
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'Courier API',
@@ -79,4 +80,31 @@ export function buildOpenApiDocument(routes: readonly Route[]): object {
     },
     servers: [{ url: '/' }],
   });
+  return nullableRefsAsAnyOf(document);
 }
+
+/**
+ * The generator renders a nullable schema component as `allOf: [$ref, {type: [object, null]}]`,
+ * which no null can satisfy (it must match the $ref too), so clients and fuzzers reject a null
+ * the API rightly sends. `anyOf: [$ref, {type: null}]` says what the zod schema means.
+ */
+function nullableRefsAsAnyOf<T>(node: T): T {
+  if (Array.isArray(node)) return node.map(nullableRefsAsAnyOf) as T;
+  if (node === null || typeof node !== 'object') return node;
+  const entries = Object.entries(node).map(([key, value]) => [key, nullableRefsAsAnyOf(value)] as const);
+  const object = Object.fromEntries(entries) as Record<string, unknown>;
+  const allOf = object.allOf;
+  if (Array.isArray(allOf) && allOf.length === 2 && '$ref' in allOf[0] && isNullableTypeOnly(allOf[1])) {
+    delete object.allOf;
+    return { ...object, anyOf: [allOf[0], { type: 'null' }] } as T;
+  }
+  return object as T;
+}
+
+const isNullableTypeOnly = (schema: unknown): boolean =>
+  typeof schema === 'object' &&
+  schema !== null &&
+  Object.keys(schema).length === 1 &&
+  Array.isArray((schema as { type?: unknown }).type) &&
+  ((schema as { type: unknown[] }).type as unknown[]).includes('null');
+
