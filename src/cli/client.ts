@@ -64,7 +64,7 @@ export class CourierClient {
         res = await fetch(this.root + path, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
       } catch (err) {
         const reason = networkReason(err);
-        if (last || UNREACHABLE.has(reason)) throw new CliError(`cannot reach Courier at ${this.baseUrl}: ${reason}`);
+        if (last || UNREACHABLE.has(reason.code ?? '')) throw new CliError(`cannot reach Courier at ${this.baseUrl}: ${reason.text}`);
         await sleep(500 * attempt);
         continue;
       }
@@ -96,10 +96,18 @@ export class CourierClient {
   }
 }
 
-/** fetch wraps the socket error in `cause`; its code says what happened in a word. */
-function networkReason(err: unknown): string {
+const REASONS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'connection reset',
+};
+
+/** fetch wraps the socket error in `cause`; its code says what happened. */
+function networkReason(err: unknown): { code?: string; text: string } {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code) return cause.code;
-  if ((err as Error).name === 'TimeoutError') return `no answer within ${REQUEST_TIMEOUT_MS / 1000} s`;
-  return cause?.message ?? (err as Error).message;
+  if (cause?.code) return { code: cause.code, text: REASONS[cause.code] ?? cause.code };
+  if ((err as Error).name === 'TimeoutError') return { text: `no answer within ${REQUEST_TIMEOUT_MS / 1000} s` };
+  return { text: cause?.message ?? (err as Error).message };
 }
