@@ -84,10 +84,6 @@ export class Input {
   boolean(name: string): boolean {
     return this.values[name] === true;
   }
-
-  has(name: string): boolean {
-    return this.values[name] !== undefined;
-  }
 }
 
 export type Resolved<Ctx> =
@@ -177,7 +173,7 @@ function usageLine(command: CommandSpec<unknown>): string {
   return ['courier', ...command.words, ...(command.args ?? []), ...required, '[flags]'].join(' ');
 }
 
-export function commandHelp(command: CommandSpec<unknown>): string {
+function commandHelp(command: CommandSpec<unknown>): string {
   const sections = [`Usage: ${usageLine(command)}`, command.summary];
   if (command.flags && Object.keys(command.flags).length > 0) sections.push(`Flags:\n${columns(flagLines(command.flags))}`);
   sections.push(`Global flags:\n${columns(flagLines(GLOBAL_FLAGS))}`);
@@ -185,7 +181,7 @@ export function commandHelp(command: CommandSpec<unknown>): string {
 }
 
 /** The commands under `words` (all of them at the top), one line each. */
-export function listHelp(commands: CommandSpec<unknown>[], words: string[]): string {
+function listHelp(commands: CommandSpec<unknown>[], words: string[]): string {
   const under = commands.filter((c) => startsWith(c.words, words));
   const shown = under.length > 0 ? under : commands;
   const rows = shown.map((c) => [[...c.words, ...(c.args ?? [])].join(' '), c.summary]);
