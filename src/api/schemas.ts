@@ -251,6 +251,38 @@ export const NodeRefreshPendingSchema = z
   .object({ nodeId: z.string(), state: nodeState, lastError: z.string().nullable(), links: LinksSchema })
   .meta({ id: 'NodeRefreshPending' });
 
+// ---- notifications -----------------------------------------------------------------------
+
+export const NotificationListQuerySchema = z.strictObject({
+  serviceId: uuid.optional().meta({ description: "Only this service's notifications." }),
+  limit,
+  cursor,
+});
+
+export const NotificationSchema = z
+  .object({
+    id: uuid,
+    serviceId: uuid.nullable(),
+    kind: z.string(),
+    severity: z.string(),
+    message: z.string(),
+    data: z.unknown().nullable().meta({ description: 'Details of the notification, by kind.' }),
+    createdAt: timestamp,
+  })
+  .meta({ id: 'Notification' });
+export type NotificationView = z.output<typeof NotificationSchema>;
+
+export const NotificationListSchema = z
+  .object({
+    items: z.array(NotificationSchema),
+    nextCursor: z.string().nullable().meta({
+      description:
+        'Where the next request resumes. Set after every non-empty page, the last one included, so a client can tail ' +
+        "the list by following it; an empty page echoes the request's cursor (null without one).",
+    }),
+  })
+  .meta({ id: 'NotificationList' });
+
 // ---- admin -------------------------------------------------------------------------------
 
 export const CreateCustomerSchema = z.strictObject({ name: z.string().trim().min(1, 'must not be empty').max(200) }).meta({ id: 'CreateCustomer' });

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { problems } from './problem';
 
 /** Cursors are opaque to callers: base64url JSON of the last row's sort key. */
@@ -20,4 +20,26 @@ export function page<T>(rows: T[], limit: number, position: (last: T) => unknown
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(position(last)) : null };
+}
+
+/** The sort key of lists ordered oldest first; ids break ties between rows created in the same millisecond. */
+export const CreatedCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+export type CreatedCursor = z.output<typeof CreatedCursorSchema>;
+
+export const createdPosition = (row: { createdAt: Date; id: string }): CreatedCursor => ({ createdAt: row.createdAt.toISOString(), id: row.id });
+
+/** Prisma `where` for the rows after `after` in (createdAt, id) order; all rows without a cursor. */
+export function createdAfter(after: CreatedCursor | undefined) {
+  if (!after) return {};
+  const createdAt = new Date(after.createdAt);
+  return { OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: after.id } }] };
+}
+
+/**
+ * A tailed list resumes after the last row it returned, even on its last page, so rows written
+ * later are found by the same cursor; an empty page hands the caller's cursor back unchanged.
+ */
+export function tailPage<T>(items: T[], requested: string | undefined, position: (last: T) => unknown): { items: T[]; nextCursor: string | null } {
+  const last = items[items.length - 1];
+  return { items, nextCursor: last === undefined ? (requested ?? null) : encodeCursor(position(last)) };
 }

@@ -1,7 +1,6 @@
-import { z } from 'zod';
 import { refreshAllSignal, reloadMappingSignal, serviceChangedSignal, serviceWorkflowId } from '../../workflows/service/definitions';
 import type { AppDeps } from '../deps';
-import { decodeCursor, page } from '../http/pagination';
+import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
 import { customerRoute, serviceRoute, type Reply, type Route } from '../http/route';
 import { parseOrThrow } from '../http/validation';
@@ -28,7 +27,6 @@ import { mergeRegistration, registrationColumns, serviceLinks, serviceView } fro
 import { isWorkflowNotFound } from '../temporal-errors';
 
 const tags = ['services'];
-const ServiceCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 
 /** Signals the service workflow; one that has not started yet cannot take it, so the caller retries. */
 async function signalService(deps: AppDeps, serviceId: string, send: (id: string) => Promise<void>): Promise<void> {
@@ -77,19 +75,13 @@ export const serviceRoutes: Route[] = [
     query: ServiceListQuerySchema,
     responses: { 200: { description: 'One page of services, oldest first.', schema: ServiceListSchema } },
     async handle({ query, customerId, deps }) {
-      const after = decodeCursor(ServiceCursorSchema, query.cursor);
+      const after = decodeCursor(CreatedCursorSchema, query.cursor);
       const rows = await deps.db.prisma.service.findMany({
-        where: {
-          customerId,
-          status: { in: ['provisioning', 'active'] },
-          ...(after && {
-            OR: [{ createdAt: { gt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { gt: after.id } }],
-          }),
-        },
+        where: { customerId, status: { in: ['provisioning', 'active'] }, ...createdAfter(after) },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: query.limit + 1,
       });
-      const { items, nextCursor } = page(rows, query.limit, (last) => ({ createdAt: last.createdAt.toISOString(), id: last.id }));
+      const { items, nextCursor } = page(rows, query.limit, createdPosition);
       return { status: 200, body: { items: items.map(serviceView), nextCursor } };
     },
   }),

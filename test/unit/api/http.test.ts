@@ -5,7 +5,7 @@ import pino from 'pino';
 import { z } from 'zod';
 import { errorHandler, notFoundHandler } from '../../../src/api/http/error-handler';
 import { canonicalJson } from '../../../src/api/http/idempotency';
-import { decodeCursor, encodeCursor, page } from '../../../src/api/http/pagination';
+import { decodeCursor, encodeCursor, page, tailPage } from '../../../src/api/http/pagination';
 import { Problem } from '../../../src/api/http/problem';
 
 describe('idempotency fingerprint', () => {
@@ -24,6 +24,13 @@ describe('cursors', () => {
     expect(full.items).toHaveLength(2);
     expect(decodeCursor(Cursor, full.nextCursor!)).toEqual({ nodeId: 'b' });
     expect(page([{ nodeId: 'a' }], 2, (last) => last).nextCursor).toBeNull();
+  });
+
+  test('a tailed page points after its last row even when it is the last page; an empty one returns the cursor it got', () => {
+    const tail = tailPage([{ nodeId: 'a' }], undefined, (last) => ({ nodeId: last.nodeId }));
+    expect(decodeCursor(Cursor, tail.nextCursor!)).toEqual({ nodeId: 'a' });
+    expect(tailPage([], tail.nextCursor!, (last) => last).nextCursor).toBe(tail.nextCursor);
+    expect(tailPage([], undefined, (last) => last).nextCursor).toBeNull();
   });
 
   test('a foreign cursor is a 400 problem on the cursor parameter', () => {

@@ -1,0 +1,44 @@
+import type { Notification } from '@prisma/client';
+import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, tailPage } from '../http/pagination';
+import { customerRoute, type Route } from '../http/route';
+import { NotificationListQuerySchema, NotificationListSchema, type NotificationView } from '../schemas';
+
+const tags = ['notifications'];
+
+const notificationView = (row: Notification): NotificationView => ({
+  id: row.id,
+  serviceId: row.serviceId,
+  kind: row.kind,
+  severity: row.severity,
+  message: row.message,
+  data: row.data,
+  createdAt: row.createdAt.toISOString(),
+});
+
+export const notificationRoutes: Route[] = [
+  customerRoute({
+    method: 'get',
+    path: '/v1/notifications',
+    summary: "The caller's notifications, oldest first; follow nextCursor to tail them (it is set on the last page too)",
+    tags,
+    query: NotificationListQuerySchema,
+    responses: {
+      200: {
+        description:
+          'One page of notifications by (createdAt, id). nextCursor points after the last item of every non-empty page, the last ' +
+          "one included, so polling with it returns only newer notifications; an empty page echoes the request's cursor.",
+        schema: NotificationListSchema,
+      },
+    },
+    async handle({ query, customerId, deps }) {
+      const after = decodeCursor(CreatedCursorSchema, query.cursor);
+      const rows = await deps.db.prisma.notification.findMany({
+        where: { customerId, ...(query.serviceId && { serviceId: query.serviceId }), ...createdAfter(after) },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: query.limit,
+      });
+      const { items, nextCursor } = tailPage(rows, query.cursor, createdPosition);
+      return { status: 200, body: { items: items.map(notificationView), nextCursor } };
+    },
+  }),
+];
