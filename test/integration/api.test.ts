@@ -851,6 +851,11 @@ describe('tenant isolation', () => {
         const r = await api.call('GET', '/v1/services', { key: b.key });
         expect(r.body.items.map((s: { id: string }) => s.id)).not.toContain(id);
       },
+      'get /v1/notifications': async () => {
+        await db.prisma.notification.create({ data: { customerId: a.id, serviceId: id, kind: 'breach', severity: 'critical', message: 'for a' } });
+        const r = await api.call('GET', '/v1/notifications', { key: b.key });
+        expect(r.body.items.map((n: { serviceId: string }) => n.serviceId)).not.toContain(id);
+      },
       'post /v1/services': async () => {
         const r = await api.call('POST', '/v1/services', { key: b.key, body: serviceBody('mine') });
         expect(r.status).toBe(201);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ApiKey, AuditEvent } from '@prisma/client';
 import type { AppDeps } from '../deps';
 import { adminRoute, type Route } from '../http/route';
-import { decodeCursor, page } from '../http/pagination';
+import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
 import {
   ApiKeyCreatedSchema,
@@ -21,7 +21,6 @@ import { generateKey } from '../services/api-keys';
 import { isUuid } from '../services/service-store';
 
 const tags = ['admin'];
-const CustomerCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 
 async function findCustomer(deps: AppDeps, id: string) {
   const customer = isUuid(id) ? await deps.db.prisma.customer.findUnique({ where: { id } }) : null;
@@ -74,15 +73,12 @@ export const adminRoutes: Route[] = [
     query: CustomerListQuerySchema,
     responses: { 200: { description: 'One page of customers.', schema: CustomerListSchema } },
     async handle({ query, deps }) {
-      const after = decodeCursor(CustomerCursorSchema, query.cursor);
       const rows = await deps.db.prisma.customer.findMany({
-        where: after && {
-          OR: [{ createdAt: { gt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { gt: after.id } }],
-        },
+        where: createdAfter(decodeCursor(CreatedCursorSchema, query.cursor)),
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         take: query.limit + 1,
       });
-      const { items, nextCursor } = page(rows, query.limit, (last) => ({ createdAt: last.createdAt.toISOString(), id: last.id }));
+      const { items, nextCursor } = page(rows, query.limit, createdPosition);
       return { status: 200, body: { items: items.map(({ id, name }) => ({ id, name })), nextCursor } };
     },
   }),
