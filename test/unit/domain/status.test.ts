@@ -35,7 +35,7 @@ describe('at risk', () => {
     [{ expiresAt: inSeconds(-1), lastError: 'refused' }, false, 'expired is a breach, not at risk'],
     [{ expiresAt: null, lastError: 'refused' }, true, 'never delivered and failing'],
     [{ expiresAt: null, lastError: null }, false, 'never attempted'],
-  ] as const)('%o → %s (%s)', (columns, atRisk) => {
+  ] as const)('%o → %s (%s)', (columns, atRisk, _why) => {
     expect(isAtRisk(columns, now, 300)).toBe(atRisk);
   });
 });
