@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
 import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
+import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
 import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, type ServiceMapping } from './mapping-store';
 import { getObject, headObject, parseS3Uri, s3Failure } from './s3';
@@ -15,6 +16,7 @@ export interface MappingDeps {
   s3: S3Client;
   shardSize: number;
   minKeepFraction: number;
+  metrics: WorkerMetrics;
 }
 
 /** What a load reports in its heartbeats. */
@@ -42,9 +44,12 @@ async function loadMapping(deps: MappingDeps, input: LoadMappingInput): Promise<
   const service = await readServiceMapping(pool, input.serviceId);
   if (!service) throw serviceGone(input.serviceId);
   try {
-    return await checkAndLoad(deps, input, service);
+    const result = await checkAndLoad(deps, input, service);
+    deps.metrics.mappingLoads.inc({ result: result.outcome });
+    return result;
   } catch (err) {
     if (err instanceof ServiceGoneError) throw serviceGone(input.serviceId);
+    deps.metrics.mappingLoads.inc({ result: 'failed' });
     // Status reads this column, so a failing mapping shows even while no worker runs.
     await recordMappingProblem(pool, input.serviceId, (err as Error).message ?? String(err)).catch(() => undefined);
     throw err;
