@@ -66,7 +66,7 @@ const COUNTS_SQL = `
   WITH per_service AS (
     SELECT n.service_id, ${nodeCountsSql('$1')},
            count(*) FILTER (WHERE n.expires_at > $1)::int AS covered,
-           count(*) FILTER (WHERE ${nodeAtRiskSql('$1', 's.refresh_before_seconds', '$2')})::int AS at_risk
+           count(*) FILTER (WHERE ${nodeAtRiskSql('$1', 's.refresh_before_seconds', '$2::float8')})::int AS at_risk
       FROM nodes n JOIN services s ON s.id = n.service_id
      WHERE s.status <> 'deleting'
      GROUP BY n.service_id
