@@ -80,7 +80,8 @@ export class CourierRig {
           name: i === 0 ? 'worker' : `worker-${i + 1}`,
           script: bench.options.workerScript,
           nodeFlags: bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-          env: { ...env, COURIER_WORKFLOW_BUNDLE: bundlePath, ...bench.options.workerEnv },
+          // Metrics server off: several workers on one host would each want its port.
+          env: { ...env, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
           logDir: LOG_DIR,
         }),
       );

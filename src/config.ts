@@ -50,6 +50,11 @@ const ConfigSchema = z.object({
   /** Requests per second each API key may make, sustained, and at once after a pause. */
   COURIER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   COURIER_RATE_LIMIT_BURST: int(100),
+  /** Where the worker serves /metrics and /healthz; port 0 turns the server and the node gauges off. */
+  COURIER_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  COURIER_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** How often a worker recounts the node gauges (one grouped query over all nodes); 0 turns its collector off. */
+  COURIER_NODE_GAUGE_SECONDS: int(30, 0),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -5,11 +5,15 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Pool } from 'pg';
 import { createActivities } from './activities';
 import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db';
+import { startMetricsServer } from './observability/metrics-server';
+import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
+import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -21,6 +25,8 @@ async function main(): Promise<void> {
   };
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const metrics = createWorkerMetrics();
+  let stopObserving = async () => {};
   try {
     const worker = await Worker.create({
       connection,
@@ -33,6 +39,7 @@ async function main(): Promise<void> {
         temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
         dispatchers,
         config,
+        metrics,
       }),
       maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
@@ -40,14 +47,47 @@ async function main(): Promise<void> {
       maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
       shutdownGraceTime: '10 seconds',
     });
+    stopObserving = await startObserving(config, db.pool, metrics, () => worker.getState() === 'RUNNING');
+    metrics.workerUp.set(1);
     console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
   } finally {
+    metrics.workerUp.set(0);
+    await stopObserving();
     await connection.close();
     await clientConnection.close();
     await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close()]);
     await db.close();
   }
+}
+
+/**
+ * /metrics and /healthz, and the node gauges. Every worker may run the collector: each reports the
+ * same fleet-wide picture and the alerts aggregate across workers with max/min. At millions of
+ * nodes, COURIER_NODE_GAUGE_SECONDS=0 on all workers but one or two saves the database that scan.
+ */
+async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics, healthy: () => boolean): Promise<() => Promise<void>> {
+  if (config.COURIER_WORKER_METRICS_PORT === 0) return async () => {};
+  const server = await startMetricsServer({
+    registry: metrics.registry,
+    host: config.COURIER_WORKER_METRICS_HOST,
+    port: config.COURIER_WORKER_METRICS_PORT,
+    healthy,
+  });
+  console.log(`courier worker metrics on ${server.url}/metrics`);
+  const collector =
+    config.COURIER_NODE_GAUGE_SECONDS > 0
+      ? startNodeGaugeCollector({
+          pool,
+          gauges: createNodeGauges(metrics.registry),
+          everyMs: config.COURIER_NODE_GAUGE_SECONDS * 1000,
+          onError: (err) => console.error(`node gauges not collected: ${(err as Error).message}`),
+        })
+      : undefined;
+  return async () => {
+    collector?.stop();
+    await server.close();
+  };
 }
 
 /** A prebuilt bundle (COURIER_WORKFLOW_BUNDLE) saves the few seconds of bundling at each start. */

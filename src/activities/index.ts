@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config';
 import type { Database } from '../db';
+import type { WorkerMetrics } from '../observability/worker-metrics';
 import { createControlActivities } from './control';
 import { createDeliveryActivities } from './delivery';
 import { createMappingActivities } from './mapping';
@@ -19,17 +20,19 @@ export interface ActivityDeps {
    */
   dispatchers: { bulk: Dispatcher; forced: Dispatcher };
   config: Config;
+  metrics: WorkerMetrics;
 }
 
 /** Every activity, built from its dependencies so tests can hand in real ones of their own. */
-export function createActivities({ db, s3, temporal, dispatchers, config }: ActivityDeps): CourierActivities {
-  return {
+export function createActivities({ db, s3, temporal, dispatchers, config, metrics }: ActivityDeps): CourierActivities {
+  return timed(metrics, {
     ...createMappingActivities({
       db,
       s3,
       shardSize: config.COURIER_SHARD_SIZE,
       minKeepFraction: config.COURIER_MAPPING_MIN_KEEP_FRACTION,
       mappingBuckets: config.COURIER_MAPPING_BUCKETS,
+      metrics,
     }),
     ...createDeliveryActivities({
       pool: db.pool,
@@ -37,7 +40,27 @@ export function createActivities({ db, s3, temporal, dispatchers, config }: Acti
       batchSize: config.COURIER_DELIVERY_BATCH,
       concurrency: config.COURIER_DELIVERY_CONCURRENCY,
       maxRunMs: 60_000,
+      metrics,
     }),
     ...createControlActivities({ pool: db.pool, temporal }),
-  };
+  });
+}
+
+/** Each activity observed into `courier_activity_seconds`, whether it returns or throws. */
+function timed(metrics: WorkerMetrics, activities: CourierActivities): CourierActivities {
+  const wrap = <I, O>(activity: string, run: (input: I) => Promise<O>) =>
+    async (input: I): Promise<O> => {
+      const end = metrics.activitySeconds.startTimer({ activity });
+      try {
+        const output = await run(input);
+        end({ outcome: 'ok' });
+        return output;
+      } catch (err) {
+        end({ outcome: 'error' });
+        throw err;
+      }
+    };
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, run]) => [name, wrap(name, run as (input: unknown) => Promise<unknown>)]),
+  ) as unknown as CourierActivities;
 }

@@ -3,6 +3,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
 import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
+import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
 import { bucketAllowed } from '../domain/url-safety';
 import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, type ServiceMapping } from './mapping-store';
@@ -18,6 +19,7 @@ export interface MappingDeps {
   minKeepFraction: number;
   /** Bucket patterns the deployment reads mappings from (see bucketAllowed). */
   mappingBuckets: readonly string[];
+  metrics: WorkerMetrics;
 }
 
 /** What a load reports in its heartbeats. */
@@ -45,9 +47,12 @@ async function loadMapping(deps: MappingDeps, input: LoadMappingInput): Promise<
   const service = await readServiceMapping(pool, input.serviceId);
   if (!service) throw serviceGone(input.serviceId);
   try {
-    return await checkAndLoad(deps, input, service);
+    const result = await checkAndLoad(deps, input, service);
+    deps.metrics.mappingLoads.inc({ result: result.outcome });
+    return result;
   } catch (err) {
     if (err instanceof ServiceGoneError) throw serviceGone(input.serviceId);
+    deps.metrics.mappingLoads.inc({ result: 'failed' });
     // Status reads this column, so a failing mapping shows even while no worker runs.
     await recordMappingProblem(pool, input.serviceId, (err as Error).message ?? String(err)).catch(() => undefined);
     throw err;
@@ -69,7 +74,7 @@ async function checkAndLoad(deps: MappingDeps, input: LoadMappingInput, service:
   // Checked at registration too; this catches a deployment that narrowed its allowlist since.
   if (!bucketAllowed(location.bucket, deps.mappingBuckets)) {
     throw ApplicationFailure.nonRetryable(
-      `mapping bucket '${location.bucket}' is not one this deployment reads (COURIER_MAPPING_BUCKETS)`,
+      `mapping ${location.uri}: bucket '${location.bucket}' is not one this deployment reads (COURIER_MAPPING_BUCKETS)`,
       'MappingBucketNotAllowed',
     );
   }

@@ -14,6 +14,7 @@ import { connectDatabase } from '../../src/db';
 import type { MappingFormat } from '../../src/domain/mapping';
 import { nodeHash } from '../../src/domain/sharding';
 import { upsertForcedNode } from '../../src/activities/delivery/node-store';
+import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics';
 
 const BUCKET = 'courier-mappings';
 const SHARD_SIZE = 10;
@@ -21,7 +22,8 @@ const SHARD_SIZE = 10;
 const config = loadConfig();
 const db = connectDatabase(config.DATABASE_URL);
 const s3 = createS3Client(config);
-const mappingDeps = { db, s3, shardSize: SHARD_SIZE, minKeepFraction: 0.5, mappingBuckets: [BUCKET, 'no-such-bucket-*'] };
+const metrics = createWorkerMetrics();
+const mappingDeps = { db, s3, shardSize: SHARD_SIZE, minKeepFraction: 0.5, mappingBuckets: [BUCKET, 'no-such-bucket-*'], metrics };
 const { loadMapping } = createMappingActivities(mappingDeps);
 const run = `mapping-${Date.now().toString(36)}`;
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -108,6 +110,12 @@ async function nodesOf(serviceId: string): Promise<Map<string, NodeRow>> {
     [serviceId],
   );
   return new Map(rows.map((r) => [r.node_id, r]));
+}
+
+/** `courier_mapping_loads_total` by result, as the worker would serve it. */
+async function loadCounts(m: WorkerMetrics = metrics): Promise<Record<string, number>> {
+  const { values } = await m.mappingLoads.get();
+  return Object.fromEntries(values.map((v) => [String(v.labels.result), v.value]));
 }
 
 const serviceRow = (id: string) => db.prisma.service.findUniqueOrThrow({ where: { id } });
@@ -254,6 +262,7 @@ describe('loadMapping', () => {
     await svc.put(lines('n', 0, 100));
     const first = await svc.load();
     await svc.put(lines('n', 0, 10));
+    const before = await loadCounts();
 
     const held = await svc.load({ knownEtag: first.etag });
 
@@ -270,6 +279,9 @@ describe('loadMapping', () => {
     const forced = await svc.load({ knownEtag: held.etag, force: true });
     expect(forced).toMatchObject({ outcome: 'applied', nodeCount: 10, removed: 90, shardCount: 1 });
     expect((await serviceRow(svc.id)).mappingError).toBeNull();
+    const after = await loadCounts();
+    const grew = (result: string) => (after[result] ?? 0) - (before[result] ?? 0);
+    expect({ held: grew('held'), unchanged: grew('unchanged'), applied: grew('applied') }).toEqual({ held: 1, unchanged: 1, applied: 1 });
   });
 
   it('never applies an object without a valid row, even when forced', async () => {
@@ -317,15 +329,19 @@ describe('loadMapping', () => {
 
   it('fails with a retryable error when S3 cannot be reached', async () => {
     const svc = await service('unreachable');
-    const offline = createMappingActivities({ ...mappingDeps, s3: createS3Client({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' }) });
+    const offlineMetrics = createWorkerMetrics();
+    const offline = createMappingActivities({ ...mappingDeps, s3: createS3Client({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' }), metrics: offlineMetrics });
     const failure = await failureOf(activityEnv().run(offline.loadMapping, { serviceId: svc.id, knownEtag: null, force: false }));
     expect(failure).toMatchObject({ type: 'MappingReadFailed', nonRetryable: false });
     expect(failure.message).toContain(svc.uri);
+    expect(await loadCounts(offlineMetrics)).toEqual({ failed: 1 });
   });
 
-  it('fails without retry for a service that no longer exists', async () => {
+  it('fails without retry for a service that no longer exists, which is no failed load', async () => {
+    const before = await loadCounts();
     const failure = await failureOf(activityEnv().run(loadMapping, { serviceId: randomUUID(), knownEtag: null, force: false }));
     expect(failure).toMatchObject({ type: 'ServiceGone', nonRetryable: true });
+    expect(await loadCounts()).toEqual(before);
   });
 });
 

@@ -64,7 +64,7 @@ describe('guarded agent', () => {
       { node: 'a', version: 'v1', raw: Buffer.from('{}') },
       { dispatcher },
     );
-    expect(failure).toMatch(/^refused by network policy: 127\.0\.0\.1: /);
+    expect(failure).toEqual({ reason: 'address_refused', message: expect.stringMatching(/^refused by network policy: 127\.0\.0\.1: /) });
     await expect(fetchMetadata(`http://localhost:${port}/metadata`, { dispatcher, timeoutMs: 1_000 })).rejects.toThrow(
       /metadata source unreachable: refused by network policy: localhost/,
     );

@@ -61,7 +61,13 @@ export class Engine {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const worker = new WorkerProcess({ ...options.workerEnv, COURIER_TASK_QUEUE: taskQueue, COURIER_LOG_LEVEL: 'warn' });
+    // Metrics off unless a test asks: every engine's worker would otherwise want the same port.
+    const worker = new WorkerProcess({
+      COURIER_WORKER_METRICS_PORT: '0',
+      ...options.workerEnv,
+      COURIER_TASK_QUEUE: taskQueue,
+      COURIER_LOG_LEVEL: 'warn',
+    });
     await worker.start();
     const engine = new Engine(config, db, temporal, connection, createS3Client(config), fleet, source, server, apiUrl, worker);
     engine.customerKey = await engine.createCustomer(name);

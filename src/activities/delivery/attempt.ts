@@ -2,7 +2,8 @@ import type { Dispatcher } from 'undici';
 import { refreshAt, retryDelayMs } from '../../domain/deadlines';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
 import { mapConcurrent } from './concurrency';
-import { fetchMetadata, MetadataThrottled, MetadataUnavailable, type Metadata } from './metadata-client';
+import { metadataFailure, type DeliveryFailure } from './failure';
+import { fetchMetadata, MetadataThrottled, type Metadata } from './metadata-client';
 import type { AttemptRecord, DueNode } from './node-store';
 import { pushToNode } from './node-client';
 import type { DeliverySettings } from './service-settings';
@@ -18,17 +19,19 @@ export interface AttemptDeps {
 /**
  * One delivery attempt for each node of a batch: fetch the metadata (once for the batch when the
  * URL does not vary by node), push it signed, check the ack, and say when each node is next due.
+ * `onRecord` hears of each attempt as it ends, with how long it took.
  */
 export async function attemptBatch(
   nodes: readonly DueNode[],
   settings: DeliverySettings,
   deps: AttemptDeps,
-  onRecord: (record: AttemptRecord) => void = () => {},
+  onRecord: (record: AttemptRecord, seconds: number) => void = () => {},
 ): Promise<AttemptRecord[]> {
   const metadataFor = metadataSource(settings, deps);
   return mapConcurrent(nodes, deps.concurrency, async (node) => {
+    const startedAt = performance.now();
     const record = await attemptNode(node, settings, deps, metadataFor);
-    onRecord(record);
+    onRecord(record, (performance.now() - startedAt) / 1000);
     return record;
   });
 }
@@ -72,12 +75,12 @@ async function attemptNode(
   const attemptedAt = deps.now();
   // A node whose last round ended in an ack starts a new round.
   const attempts = node.lastError === null ? 1 : node.attempts + 1;
-  let error: string;
+  let failure: DeliveryFailure | null;
   let notBeforeMs = 0;
   try {
     const metadata = await metadataFor(node.nodeId);
     const expiresAt = new Date(metadata.fetchedAt.getTime() + settings.ttlSeconds * 1000);
-    const failure = await pushToNode(
+    failure = await pushToNode(
       {
         serviceId: settings.serviceId,
         endpoint: node.endpoint ?? expandTemplate(settings.deliveryEndpoint, { service: settings.name, node: node.nodeId }),
@@ -109,17 +112,16 @@ async function attemptNode(
         attempts,
         nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
         acked: { version: metadata.version, deliveredAt: deps.now(), expiresAt },
-        error: null,
+        failure: null,
       };
     }
-    error = failure;
   } catch (err) {
+    failure = metadataFailure(err);
+    if (!failure) throw err;
     if (err instanceof MetadataThrottled) notBeforeMs = err.retryAfterMs;
-    else if (!(err instanceof MetadataUnavailable)) throw err;
-    error = (err as Error).message;
   }
   const now = deps.now().getTime();
   const msUntilDeadline = node.expiresAt ? node.expiresAt.getTime() - now : null;
   const delay = Math.max(notBeforeMs, retryDelayMs(attempts, msUntilDeadline, deps.random()));
-  return { nodeId: node.nodeId, attemptedAt, attempts, nextAttemptAt: new Date(now + delay), acked: null, error };
+  return { nodeId: node.nodeId, attemptedAt, attempts, nextAttemptAt: new Date(now + delay), acked: null, failure };
 }

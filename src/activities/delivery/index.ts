@@ -4,9 +4,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Dispatcher } from 'undici';
 import { batchWindowMs } from '../../domain/deadlines';
+import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
 import { attemptBatch, type AttemptDeps } from './attempt';
-import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode } from './node-store';
+import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from './node-store';
 import { AttemptWriter } from './attempt-writer';
 import { readDeliverySettings, type DeliverySettings } from './service-settings';
 
@@ -24,6 +25,7 @@ export interface DeliveryDeps {
   concurrency: number;
   /** A run returns after this long even with nodes still due, so its shard can report and re-plan. */
   maxRunMs: number;
+  metrics: WorkerMetrics;
 }
 
 interface Progress {
@@ -37,6 +39,12 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
     // Every request in flight listens for cancellation on this one signal.
     setMaxListeners(deps.concurrency + 16, signal);
     return { dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal };
+  };
+
+  const observe = (record: AttemptRecord, seconds: number): void => {
+    const outcome = record.failure ? 'failed' : 'acked';
+    deps.metrics.deliveries.inc(record.failure ? { outcome, reason: record.failure.reason } : { outcome });
+    deps.metrics.deliveryAttemptSeconds.observe({ outcome }, seconds);
   };
 
   /**
@@ -56,9 +64,10 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
       });
       if (nodes.length === 0) return;
       const writer = new AttemptWriter(deps.pool, settings.serviceId);
-      await attemptBatch(nodes, settings, attemptDeps(deps.dispatchers.bulk), (record) => {
+      await attemptBatch(nodes, settings, attemptDeps(deps.dispatchers.bulk), (record, seconds) => {
         if (record.acked) progress.delivered++;
         else progress.failed++;
+        observe(record, seconds);
         writer.add(record);
       });
       await writer.close();
@@ -78,6 +87,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         clearInterval(beat);
       }
       const picture = await readShardPicture(deps.pool, serviceId, shard, new Date());
+      deps.metrics.lastCycle.setToCurrentTime();
       return {
         ...progress,
         counts: picture.counts,
@@ -98,7 +108,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         shardCount: settings.shardCount,
       });
       if (!node) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
-      const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forced));
+      const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forced), observe);
       if (!record) throw new Error(`no attempt recorded for node ${nodeId}`);
       await recordAttempts(deps.pool, serviceId, [record]);
       return {
@@ -107,7 +117,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         version: record.acked?.version ?? null,
         deliveredAt: record.acked?.deliveredAt.toISOString() ?? null,
         expiresAt: record.acked?.expiresAt.toISOString() ?? null,
-        error: record.error,
+        error: record.failure?.message ?? null,
       };
     },
   };

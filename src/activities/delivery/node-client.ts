@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { DeliveryAckSchema, idempotencyKeyFor } from '../../domain/protocol';
 import { signBody } from '../../domain/signing';
+import { badAck, statusFailure, transportFailure, type DeliveryFailure } from './failure';
 
 /** Acks are tiny; anything larger is not an ack. */
 const ACK_MAX_BYTES = 16 * 1024;
@@ -22,13 +23,13 @@ export interface EncodedDelivery {
 
 /**
  * Contract 2: POST the signed body and accept only a 2xx JSON ack naming this node and version.
- * Returns null on ack, else why the delivery failed (what the customer sees as `lastError`).
+ * Returns null on ack, else why the delivery failed (its message is what the customer sees as `lastError`).
  */
 export async function pushToNode(
   target: PushTarget,
   body: EncodedDelivery,
   opts: { dispatcher: Dispatcher; signal?: AbortSignal },
-): Promise<string | null> {
+): Promise<DeliveryFailure | null> {
   const { raw } = body;
   let res: Dispatcher.ResponseData;
   try {
@@ -46,32 +47,32 @@ export async function pushToNode(
       signal: opts.signal,
     });
   } catch (err) {
-    return describeTransportError(err as Error & { code?: string }, target.timeoutMs);
+    return transportFailure(err as Error & { code?: string }, target.timeoutMs);
   }
   if (res.statusCode < 200 || res.statusCode > 299) {
     await res.body.dump();
-    return `node answered ${res.statusCode}`;
+    return statusFailure(res.statusCode);
   }
   let text: string;
   try {
     text = await readAck(res.body);
   } catch (err) {
-    return `ack unreadable: ${(err as Error).message}`;
+    return badAck(`ack unreadable: ${(err as Error).message}`);
   }
   return checkAck(text, body);
 }
 
-function checkAck(text: string, body: EncodedDelivery): string | null {
+function checkAck(text: string, body: EncodedDelivery): DeliveryFailure | null {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return 'ack is not JSON';
+    return badAck('ack is not JSON');
   }
   const ack = DeliveryAckSchema.safeParse(json);
-  if (!ack.success) return 'ack lacks node and version';
-  if (ack.data.node !== body.node) return `ack names node '${ack.data.node.slice(0, 64)}'`;
-  if (ack.data.version !== body.version) return `ack names version '${ack.data.version.slice(0, 64)}'`;
+  if (!ack.success) return badAck('ack lacks node and version');
+  if (ack.data.node !== body.node) return badAck(`ack names node '${ack.data.node.slice(0, 64)}'`);
+  if (ack.data.version !== body.version) return badAck(`ack names version '${ack.data.version.slice(0, 64)}'`);
   return null;
 }
 
@@ -85,23 +86,4 @@ async function readAck(body: Dispatcher.ResponseData['body']): Promise<string> {
     }
   }
   return text;
-}
-
-function describeTransportError(err: Error & { code?: string }, timeoutMs: number): string {
-  switch (err.code) {
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-      return `no answer within ${timeoutMs} ms`;
-    case 'ECONNREFUSED':
-      return 'connection refused';
-    case 'UND_ERR_SOCKET':
-    case 'ECONNRESET':
-      return 'connection reset';
-    case 'ENOTFOUND':
-      return 'host not found';
-    case 'COURIER_ADDRESS_REFUSED':
-      return err.message;
-    default:
-      return err.name === 'AbortError' ? 'delivery cancelled' : `transport error: ${err.message}`;
-  }
 }

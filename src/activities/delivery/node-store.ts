@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { nodeCountsSql } from '../../domain/node-state';
 import { nodeHash, shardOf } from '../../domain/sharding';
 import { FAILING_SAMPLE_LIMIT, type FailingNode, type NodeCounts } from '../../domain/status';
+import type { DeliveryFailure } from './failure';
 
 /** A node as a delivery sees it. */
 export interface DueNode {
@@ -20,7 +21,8 @@ export interface AttemptRecord {
   nextAttemptAt: Date;
   /** Set when the node acked. */
   acked: { version: string; deliveredAt: Date; expiresAt: Date } | null;
-  error: string | null;
+  /** Set when it did not; the message becomes the node's `last_error`. */
+  failure: DeliveryFailure | null;
 }
 
 const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt"`;
@@ -65,7 +67,7 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
       records.map((r) => r.attempts),
       records.map((r) => r.attemptedAt),
       records.map((r) => r.nextAttemptAt),
-      records.map((r) => r.error),
+      records.map((r) => r.failure?.message ?? null),
       records.map((r) => r.acked?.version ?? null),
       records.map((r) => r.acked?.deliveredAt ?? null),
       records.map((r) => r.acked?.expiresAt ?? null),

@@ -1,0 +1,138 @@
+/**
+ * The alerting rules against what Courier really exports: a rule that names a metric nobody
+ * exports (a typo, a rename) would never fire, silently. The registries are built by the same
+ * factories the API and the worker use.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Registry } from 'prom-client';
+import { parse } from 'yaml';
+import { FAILURE_REASONS } from '../../../src/activities/delivery/failure';
+import { createHttpMetrics } from '../../../src/api/http/metrics';
+import { createNodeGauges } from '../../../src/observability/node-gauges';
+import { createWorkerMetrics } from '../../../src/observability/worker-metrics';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const RUNBOOK = 'docs/runbook.md';
+
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const rules: Rule[] = (parse(readFileSync(join(ROOT, 'ops', 'alerts.yml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap(
+  (g) => g.rules,
+);
+const runbook = readFileSync(join(ROOT, RUNBOOK), 'utf8');
+
+/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
+const anchors = new Set(
+  [...runbook.matchAll(/^#{1,6}\s+(.+)$/gm)].map(([, heading = '']) =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, '')
+      .replace(/ /g, '-'),
+  ),
+);
+
+const PROMQL_WORDS = new Set([
+  // aggregation operators and keywords
+  ...['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile'],
+  ...['limitk', 'limit_ratio', 'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right'],
+  ...['bool', 'offset', 'atan2', 'inf', 'nan'],
+  // functions (usually followed by "(", which the tokenizer skips anyway)
+  ...['abs', 'absent', 'absent_over_time', 'ceil', 'changes', 'clamp', 'clamp_max', 'clamp_min', 'delta', 'deriv', 'exp'],
+  ...['floor', 'histogram_quantile', 'holt_winters', 'idelta', 'increase', 'irate', 'label_join', 'label_replace', 'ln'],
+  ...['log2', 'log10', 'predict_linear', 'rate', 'resets', 'round', 'scalar', 'sort', 'sort_desc', 'sqrt', 'time'],
+  ...['timestamp', 'vector', 'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time'],
+  ...['quantile_over_time', 'stddev_over_time', 'stdvar_over_time', 'last_over_time', 'present_over_time'],
+]);
+
+/**
+ * The metric names an expression selects: identifiers followed by `{`, `[`, a space, `)` or the
+ * end, once string literals, label matchers, grouping label lists and ranges are emptied and the
+ * PromQL words are set aside.
+ */
+function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '{}')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1()')
+    .replace(/\[[^\]]*\]/g, '[]');
+  const names = [...bare.matchAll(/(?<![\w:.])([a-zA-Z_:][\w:]*)(?=[{[)\s]|$)/g)].map(([, name = '']) => name);
+  return [...new Set(names.filter((n) => !PROMQL_WORDS.has(n)))];
+}
+
+/** Every series name a registry exposes, histograms and summaries with their suffixed series. */
+async function exported(registry: Registry): Promise<string[]> {
+  const metrics = await registry.getMetricsAsJSON();
+  return metrics.flatMap(({ name, type }) => {
+    // prom-client declares `type` a numeric enum, but it holds the exposition's type name.
+    const kind = String(type);
+    if (kind === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+    if (kind === 'summary') return [name, `${name}_sum`, `${name}_count`];
+    return [name];
+  });
+}
+
+describe('metricNames', () => {
+  it('finds the metrics and only them', () => {
+    expect(
+      metricNames('sum by (reason) (rate(courier_deliveries_total{outcome="failed", reason=~"a|b"}[5m])) / on() group_left max (up)'),
+    ).toEqual(['courier_deliveries_total', 'up']);
+    expect(metricNames('time() - max(max_over_time(x_seconds[3h])) > 3600 and on() (sum(max by (state) (y)) > 0)')).toEqual([
+      'x_seconds',
+      'y',
+    ]);
+    expect(metricNames('absent(up{job="courier-worker"}) or z == 0')).toEqual(['up', 'z']);
+  });
+});
+
+describe('ops/alerts.yml', () => {
+  let known: Set<string>;
+  beforeAll(async () => {
+    const worker = createWorkerMetrics();
+    createNodeGauges(worker.registry);
+    // `up` is Prometheus's own, one per scrape target.
+    known = new Set(['up', ...(await exported(createHttpMetrics().registry)), ...(await exported(worker.registry))]);
+  });
+
+  it('has rules, each alert once', () => {
+    expect(rules.length).toBeGreaterThan(10);
+    expect(new Set(rules.map((r) => r.alert)).size).toBe(rules.length);
+  });
+
+  it.each(rules.map((r) => [r.alert, r] as const))('%s has an expression, a severity, a summary and its runbook section', (alert, rule) => {
+    expect(rule.expr.trim()).not.toBe('');
+    expect(['critical', 'warning', 'none']).toContain(rule.labels?.severity);
+    expect(rule.annotations?.summary?.trim()).toBeTruthy();
+    expect(rule.annotations?.description?.trim()).toBeTruthy();
+    const anchor = alert.toLowerCase();
+    expect(rule.annotations?.runbook_url).toBe(`${RUNBOOK}#${anchor}`);
+    expect(anchors).toContain(anchor);
+  });
+
+  it.each(rules.map((r) => [r.alert, r] as const))('%s selects only metrics Courier exports', (_alert, rule) => {
+    const names = metricNames(rule.expr);
+    // Only the watchdog selects nothing: it fires always, on purpose.
+    if (rule.expr.trim() !== 'vector(1)') expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  it('filters deliveries only by reasons the classifier produces', () => {
+    const reasons = rules.flatMap((r) => [...r.expr.matchAll(/reason="([^"]*)"/g)].map(([, reason]) => reason));
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.filter((reason) => !(FAILURE_REASONS as readonly (string | undefined)[]).includes(reason))).toEqual([]);
+  });
+});
+
+describe(RUNBOOK, () => {
+  it('has no links to sections it lacks', () => {
+    const links = [...runbook.matchAll(/\]\(#([^)]+)\)/g)].map(([, anchor = '']) => anchor);
+    expect(links.filter((a) => !anchors.has(a))).toEqual([]);
+  });
+});
