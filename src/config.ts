@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   /** HTTP connections kept alive per origin across all delivery activities of a worker. */
   COURIER_HTTP_CONNECTIONS: int(128),
   COURIER_MAPPING_CHECK_SECONDS: int(60),
+  /** Longest wait between two attempts at a failing node (shorter while its deadline is near). */
+  COURIER_RETRY_MAX_SECONDS: int(60),
   /** A new mapping that lists fewer than this fraction of the previous nodes is held, not applied. */
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
@@ -55,6 +57,15 @@ const ConfigSchema = z.object({
   COURIER_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   /** How often a worker recounts the node gauges (one grouped query over all nodes); 0 turns its collector off. */
   COURIER_NODE_GAUGE_SECONDS: int(30, 0),
+  /** How often the notifier folds alert events into notifications and sends them. */
+  COURIER_NOTIFY_EVERY_SECONDS: int(5),
+  /** At most one notification per service and kind this often: a storm becomes one summary per window. */
+  COURIER_NOTIFY_COALESCE_SECONDS: int(60, 0),
+  /** A webhook or email still failing after this long is marked failed (it stays in the delivery log). */
+  COURIER_NOTIFY_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
+  /** SMTP server for email notifications, e.g. smtp://user:pass@mail.example.com:587; unset, emails fail visibly. */
+  COURIER_SMTP_URL: z.string().url().optional(),
+  COURIER_SMTP_FROM: z.string().min(3).default('Courier <courier@localhost>'),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

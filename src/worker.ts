@@ -4,6 +4,7 @@
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
  */
 import { Client, Connection } from '@temporalio/client';
+import { createTransport } from 'nodemailer';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { createActivities } from './activities';
@@ -11,6 +12,7 @@ import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db';
+import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
@@ -23,7 +25,10 @@ async function main(): Promise<void> {
     bulk: createGuardedAgent({ policy, connections: config.COURIER_HTTP_CONNECTIONS }),
     forced: createGuardedAgent({ policy, connections: config.COURIER_FORCED_CONCURRENCY }),
   };
+  const notificationDispatcher = createGuardedAgent({ policy, connections: 8 });
+  const mailer = config.COURIER_SMTP_URL ? createTransport(config.COURIER_SMTP_URL) : null;
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const metrics = createWorkerMetrics();
   let stopObserving = async () => {};
@@ -36,8 +41,10 @@ async function main(): Promise<void> {
       activities: createActivities({
         db,
         s3: createS3Client(config),
-        temporal: new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+        temporal: client,
         dispatchers,
+        notificationDispatcher,
+        mailer,
         config,
         metrics,
       }),
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
       shutdownGraceTime: '10 seconds',
     });
     stopObserving = await startObserving(config, db.pool, metrics, () => worker.getState() === 'RUNNING');
+    await startNotifier(client, config);
     metrics.workerUp.set(1);
     console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
@@ -56,9 +64,16 @@ async function main(): Promise<void> {
     await stopObserving();
     await connection.close();
     await clientConnection.close();
-    await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close()]);
+    mailer?.close();
+    await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close(), notificationDispatcher.close()]);
     await db.close();
   }
+}
+
+/** Every worker makes sure its task queue's notifier runs; the first start wins, later ones find it. */
+async function startNotifier(client: Client, config: Config): Promise<void> {
+  const options = notifierStartOptions({ everySeconds: config.COURIER_NOTIFY_EVERY_SECONDS }, config.COURIER_TASK_QUEUE);
+  await client.workflow.start(NOTIFIER_WORKFLOW_TYPE, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' });
 }
 
 /**

@@ -1,12 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
+import type { Transporter } from 'nodemailer';
 import type { Dispatcher } from 'undici';
 import type { Config } from '../config';
+import { DEFAULT_RETRY_TIMING } from '../domain/deadlines';
 import type { Database } from '../db';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { createControlActivities } from './control';
 import { createDeliveryActivities } from './delivery';
 import { createMappingActivities } from './mapping';
+import { createNotificationActivities } from './notifications';
 import type { CourierActivities } from './types';
 
 export interface ActivityDeps {
@@ -19,12 +22,17 @@ export interface ActivityDeps {
    * the same origin (the metadata source, a node fleet behind one gateway).
    */
   dispatchers: { bulk: Dispatcher; forced: Dispatcher };
+  /** Webhooks: few, slow-answering customer endpoints, kept off the delivery connections. */
+  notificationDispatcher: Dispatcher;
+  /** Null when the deployment configures no SMTP server; email notifications then fail visibly. */
+  mailer: Transporter | null;
   config: Config;
   metrics: WorkerMetrics;
 }
 
 /** Every activity, built from its dependencies so tests can hand in real ones of their own. */
-export function createActivities({ db, s3, temporal, dispatchers, config, metrics }: ActivityDeps): CourierActivities {
+export function createActivities(deps: ActivityDeps): CourierActivities {
+  const { db, s3, temporal, dispatchers, config, metrics } = deps;
   return timed(metrics, {
     ...createMappingActivities({
       db,
@@ -40,9 +48,18 @@ export function createActivities({ db, s3, temporal, dispatchers, config, metric
       batchSize: config.COURIER_DELIVERY_BATCH,
       concurrency: config.COURIER_DELIVERY_CONCURRENCY,
       maxRunMs: 60_000,
+      retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000 },
       metrics,
     }),
     ...createControlActivities({ pool: db.pool, temporal }),
+    ...createNotificationActivities({
+      pool: db.pool,
+      dispatcher: deps.notificationDispatcher,
+      mailer: deps.mailer,
+      mailFrom: config.COURIER_SMTP_FROM,
+      coalesceMs: config.COURIER_NOTIFY_COALESCE_SECONDS * 1000,
+      giveUpMs: config.COURIER_NOTIFY_GIVE_UP_HOURS * 3600_000,
+    }),
   });
 }
 

@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
+import { recordServiceAlert } from './alert-events';
 import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
@@ -54,7 +55,9 @@ async function loadMapping(deps: MappingDeps, input: LoadMappingInput): Promise<
     if (err instanceof ServiceGoneError) throw serviceGone(input.serviceId);
     deps.metrics.mappingLoads.inc({ result: 'failed' });
     // Status reads this column, so a failing mapping shows even while no worker runs.
-    await recordMappingProblem(pool, input.serviceId, (err as Error).message ?? String(err)).catch(() => undefined);
+    const problem = (err as Error).message ?? String(err);
+    await recordMappingProblem(pool, input.serviceId, problem).catch(() => undefined);
+    await recordServiceAlert(pool, input.serviceId, 'mapping_failed', problem).catch(() => undefined);
     throw err;
   }
 }
@@ -155,6 +158,7 @@ async function decide(
   });
   if (held !== null) {
     await recordMappingProblem(deps.db.pool, input.serviceId, `mapping ${staged.etag} held: ${held}`);
+    await recordServiceAlert(deps.db.pool, input.serviceId, 'mapping_held', `mapping ${staged.etag}: ${held}`);
     return {
       ...base,
       outcome: 'held',

@@ -73,6 +73,15 @@ export interface ServiceInput {
 }
 
 /** Every activity Courier's workflows call; the factories in this folder implement it. */
+/** What one notifier tick did. */
+export interface DispatchResult {
+  /** Notifications made from pending alert events. */
+  notified: number;
+  /** Channel messages sent and acknowledged, and attempts that failed (to be retried). */
+  sent: number;
+  failed: number;
+}
+
 export interface CourierActivities {
   loadMapping(input: LoadMappingInput): Promise<LoadMappingResult>;
   deliverDue(input: DeliverDueInput): Promise<DeliverDueResult>;
@@ -82,4 +91,5 @@ export interface CourierActivities {
   signalWorkflows(input: SignalWorkflowsInput): Promise<void>;
   /** Delete the service's rows once its shards have stopped. */
   purgeService(input: ServiceInput): Promise<void>;
+  dispatchNotifications(): Promise<DispatchResult>;
 }

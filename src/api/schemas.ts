@@ -4,6 +4,7 @@
  * response schemas document what handlers return.
  */
 import { z } from 'zod';
+import { ALERT_KINDS } from '../domain/alerts';
 import { NODE_STATES } from '../domain/node-state';
 import { expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
 
@@ -263,11 +264,23 @@ export const NotificationSchema = z
   .object({
     id: uuid,
     serviceId: uuid.nullable(),
-    kind: z.string(),
-    severity: z.string(),
+    kind: z.enum(ALERT_KINDS),
+    severity: z.enum(['critical', 'warning', 'info']),
     message: z.string(),
     data: z.unknown().nullable().meta({ description: 'Details of the notification, by kind.' }),
     createdAt: timestamp,
+    deliveries: z
+      .array(
+        z.object({
+          channel: z.enum(['webhook', 'email']),
+          target: z.string(),
+          status: z.enum(['pending', 'delivered', 'failed']),
+          attempts: z.number().int(),
+          lastError: z.string().nullable(),
+          deliveredAt: timestamp.nullable(),
+        }),
+      )
+      .meta({ description: "The notification's delivery log on the service's webhook and email channels." }),
   })
   .meta({ id: 'Notification' });
 export type NotificationView = z.output<typeof NotificationSchema>;

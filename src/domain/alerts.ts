@@ -15,7 +15,8 @@ export type NodeAlertEvent = (typeof NODE_ALERT_EVENTS)[number];
 export const SERVICE_ALERT_EVENTS = ['mapping_failed', 'mapping_held', 'source_unavailable'] as const;
 export type ServiceAlertEvent = (typeof SERVICE_ALERT_EVENTS)[number];
 
-export type AlertKind = NodeAlertEvent | ServiceAlertEvent;
+export const ALERT_KINDS = [...NODE_ALERT_EVENTS, ...SERVICE_ALERT_EVENTS] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -37,7 +38,7 @@ export interface AlertInput {
 
 export interface AlertTransition {
   alert: NodeAlert | null;
-  event: NodeAlertEvent | null;
+  alertEvent: NodeAlertEvent | null;
 }
 
 /** The node's episode after an attempt that acked (`acked`) or failed, and the event to tell. */
@@ -48,13 +49,13 @@ export function alertAfterAttempt(
   refreshBeforeSeconds: number,
   fraction = DEFAULT_AT_RISK_FRACTION,
 ): AlertTransition {
-  if (acked) return { alert: null, event: node.alert === null ? null : 'recovered' };
+  if (acked) return { alert: null, alertEvent: node.alert === null ? null : 'recovered' };
   const expired = node.expiresAt !== null && node.expiresAt.getTime() <= now.getTime();
-  if (expired) return node.alert === 'breached' ? { alert: 'breached', event: null } : { alert: 'breached', event: 'breach' };
-  if (node.alert !== null) return { alert: node.alert, event: null };
+  if (expired) return node.alert === 'breached' ? { alert: 'breached', alertEvent: null } : { alert: 'breached', alertEvent: 'breach' };
+  if (node.alert !== null) return { alert: node.alert, alertEvent: null };
   // The attempt just failed, so the node is failing whatever its stored error said.
   const atRisk = isAtRisk({ expiresAt: node.expiresAt, lastError: 'failed' }, now, refreshBeforeSeconds, fraction);
-  return atRisk ? { alert: 'at_risk', event: 'at_risk' } : { alert: null, event: null };
+  return atRisk ? { alert: 'at_risk', alertEvent: 'at_risk' } : { alert: null, alertEvent: null };
 }
 
 /** How many node ids a summary names before it says "and N more". */

@@ -36,3 +36,9 @@ export const control = proxyActivities<Pick<CourierActivities, 'signalWorkflows'
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
+
+/** One dispatch folds events and sends a bounded number of messages; a few quick retries, then the next tick. */
+export const notifications = proxyActivities<Pick<CourierActivities, 'dispatchNotifications'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});

@@ -2,3 +2,4 @@
 export { serviceWorkflow } from './service/workflow';
 export { shardWorkflow } from './shard/workflow';
 export { shardGroupWorkflow } from './shard/group-workflow';
+export { notifierWorkflow } from './notifier/workflow';

@@ -15,6 +15,7 @@ import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 import { ROOT } from '../../src/stack/paths';
+import { TEST_DATA_DIR } from '../../src/stack/profiles';
 
 const SCHEMATHESIS = process.env.COURIER_SCHEMATHESIS ?? join(homedir(), '.cache', 'courier', 'venv', 'bin', 'schemathesis');
 /** Examples per operation: enough to reach every field's edge cases, small enough for CI. */
@@ -93,7 +94,8 @@ function schemathesis(key: string, id: string, filter: string[]): Promise<{ code
     ...filter,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn(SCHEMATHESIS, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COURIER_FUZZ_ID: id } });
+    // Its caches land in the test scratch folder, not the checkout.
+    const child = spawn(SCHEMATHESIS, args, { cwd: TEST_DATA_DIR, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COURIER_FUZZ_ID: id } });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -763,6 +763,7 @@ describe('notifications', () => {
       message: 'first',
       data: { nodes: 1 },
       createdAt: '2030-01-01T00:00:00.000Z',
+      deliveries: [],
     });
     const last = await api.call('GET', `/v1/notifications?limit=3&cursor=${first.body.nextCursor}`, { key });
     expect([...first.body.items, ...last.body.items].slice(2).map((n: { id: string }) => n.id)).toEqual(tied);

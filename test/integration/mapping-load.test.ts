@@ -90,6 +90,12 @@ async function service(name: string, options: { format?: MappingFormat; uri?: st
   };
 }
 
+/** What the notifier will be told about a service (src/activities/alert-events.ts). */
+async function alertEvents(serviceId: string): Promise<{ kind: string; detail: string | null }[]> {
+  const { rows } = await db.pool.query(`SELECT kind, detail FROM alert_events WHERE service_id = $1 ORDER BY id`, [serviceId]);
+  return rows;
+}
+
 const lines = (prefix: string, from: number, to: number) =>
   Array.from({ length: to - from }, (_, i) => `${prefix}${from + i}`).join('\n') + '\n';
 
@@ -272,6 +278,7 @@ describe('loadMapping', () => {
     const row = await serviceRow(svc.id);
     expect(row).toMatchObject({ mappingEtag: first.etag, mappingNodeCount: 100, shardCount: 16 });
     expect(row.mappingError).toContain('held: lists 10 nodes');
+    expect(await alertEvents(svc.id)).toEqual([{ kind: 'mapping_held', detail: expect.stringContaining('lists 10 nodes') }]);
     // The held object is not read again on the periodic check, and its note stays.
     expect(await svc.load({ knownEtag: held.etag })).toMatchObject({ outcome: 'unchanged', nodeCount: 100 });
     expect((await serviceRow(svc.id)).mappingError).toContain('held');
@@ -327,14 +334,19 @@ describe('loadMapping', () => {
     expect((await serviceRow(svc.id)).mappingError).toBe(failure.message);
   });
 
-  it('fails with a retryable error when S3 cannot be reached', async () => {
+  it('keeps the last good node list and raises an alarm when S3 is down during a reload', async () => {
     const svc = await service('unreachable');
+    await svc.put(lines('n', 0, 20));
+    const good = await svc.load();
+    expect(good).toMatchObject({ outcome: 'applied', nodeCount: 20 });
     const offlineMetrics = createWorkerMetrics();
     const offline = createMappingActivities({ ...mappingDeps, s3: createS3Client({ ...config, S3_ENDPOINT: 'http://127.0.0.1:1' }), metrics: offlineMetrics });
-    const failure = await failureOf(activityEnv().run(offline.loadMapping, { serviceId: svc.id, knownEtag: null, force: false }));
+    const failure = await failureOf(activityEnv().run(offline.loadMapping, { serviceId: svc.id, knownEtag: good.etag, force: true }));
     expect(failure).toMatchObject({ type: 'MappingReadFailed', nonRetryable: false });
     expect(failure.message).toContain(svc.uri);
     expect(await loadCounts(offlineMetrics)).toEqual({ failed: 1 });
+    expect((await nodesOf(svc.id)).size).toBe(20);
+    expect(await alertEvents(svc.id)).toEqual([{ kind: 'mapping_failed', detail: failure.message }]);
   });
 
   it('fails without retry for a service that no longer exists, which is no failed load', async () => {

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { refreshAt, retryDelayMs } from '../../domain/deadlines';
+import { alertAfterAttempt } from '../../domain/alerts';
+import { refreshAt, retryDelayMs, type RetryTiming } from '../../domain/deadlines';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
 import { mapConcurrent } from './concurrency';
 import { metadataFailure, type DeliveryFailure } from './failure';
@@ -14,6 +15,8 @@ export interface AttemptDeps {
   now: () => Date;
   random: () => number;
   signal?: AbortSignal;
+  /** Backoff of failed nodes; the default unless the deployment tunes it. */
+  retry?: RetryTiming;
 }
 
 /**
@@ -113,6 +116,7 @@ async function attemptNode(
         nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
         acked: { version: metadata.version, deliveredAt: deps.now(), expiresAt },
         failure: null,
+        ...alertAfterAttempt(node, true, attemptedAt, settings.refreshBeforeSeconds),
       };
     }
   } catch (err) {
@@ -122,6 +126,14 @@ async function attemptNode(
   }
   const now = deps.now().getTime();
   const msUntilDeadline = node.expiresAt ? node.expiresAt.getTime() - now : null;
-  const delay = Math.max(notBeforeMs, retryDelayMs(attempts, msUntilDeadline, deps.random()));
-  return { nodeId: node.nodeId, attemptedAt, attempts, nextAttemptAt: new Date(now + delay), acked: null, failure };
+  const delay = Math.max(notBeforeMs, retryDelayMs(attempts, msUntilDeadline, deps.random(), deps.retry));
+  return {
+    nodeId: node.nodeId,
+    attemptedAt,
+    attempts,
+    nextAttemptAt: new Date(now + delay),
+    acked: null,
+    failure,
+    ...alertAfterAttempt(node, false, new Date(now), settings.refreshBeforeSeconds),
+  };
 }

@@ -3,11 +3,12 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Dispatcher } from 'undici';
-import { batchWindowMs } from '../../domain/deadlines';
+import { batchWindowMs, type RetryTiming } from '../../domain/deadlines';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
 import { attemptBatch, type AttemptDeps } from './attempt';
 import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from './node-store';
+import { recordServiceAlert } from '../alert-events';
 import { AttemptWriter } from './attempt-writer';
 import { readDeliverySettings, type DeliverySettings } from './service-settings';
 
@@ -25,12 +26,15 @@ export interface DeliveryDeps {
   concurrency: number;
   /** A run returns after this long even with nodes still due, so its shard can report and re-plan. */
   maxRunMs: number;
+  retry: RetryTiming;
   metrics: WorkerMetrics;
 }
 
 interface Progress {
   delivered: number;
   failed: number;
+  /** The metadata source's last error in this run, told once per run rather than per node. */
+  sourceProblem?: string;
 }
 
 export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivities, 'deliverDue' | 'deliverNode'> {
@@ -38,7 +42,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
     const signal = Context.current().cancellationSignal;
     // Every request in flight listens for cancellation on this one signal.
     setMaxListeners(deps.concurrency + 16, signal);
-    return { dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal };
+    return { dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal, retry: deps.retry };
   };
 
   const observe = (record: AttemptRecord, seconds: number): void => {
@@ -67,6 +71,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
       await attemptBatch(nodes, settings, attemptDeps(deps.dispatchers.bulk), (record, seconds) => {
         if (record.acked) progress.delivered++;
         else progress.failed++;
+        if (record.failure?.reason === 'metadata_unavailable') progress.sourceProblem = record.failure.message;
         observe(record, seconds);
         writer.add(record);
       });
@@ -86,10 +91,12 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
       } finally {
         clearInterval(beat);
       }
+      if (progress.sourceProblem) await recordServiceAlert(deps.pool, serviceId, 'source_unavailable', progress.sourceProblem);
       const picture = await readShardPicture(deps.pool, serviceId, shard, new Date());
       deps.metrics.lastCycle.setToCurrentTime();
       return {
-        ...progress,
+        delivered: progress.delivered,
+        failed: progress.failed,
         counts: picture.counts,
         nextDueAt: picture.nextDueAt?.toISOString() ?? null,
         failingNodes: picture.failingNodes,

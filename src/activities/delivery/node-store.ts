@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { NodeAlert, NodeAlertEvent } from '../../domain/alerts';
 import { nodeCountsSql } from '../../domain/node-state';
 import { nodeHash, shardOf } from '../../domain/sharding';
 import { FAILING_SAMPLE_LIMIT, type FailingNode, type NodeCounts } from '../../domain/status';
@@ -11,6 +12,7 @@ export interface DueNode {
   attempts: number;
   lastError: string | null;
   expiresAt: Date | null;
+  alert: NodeAlert | null;
 }
 
 /** The outcome of one attempt, written back in one statement per batch. */
@@ -23,9 +25,12 @@ export interface AttemptRecord {
   acked: { version: string; deliveredAt: Date; expiresAt: Date } | null;
   /** Set when it did not; the message becomes the node's `last_error`. */
   failure: DeliveryFailure | null;
+  /** The node's alert episode after this attempt, and the event that opened or closed one. */
+  alert: NodeAlert | null;
+  alertEvent: NodeAlertEvent | null;
 }
 
-const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt"`;
+const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt", alert`;
 
 /**
  * Nodes of a shard due by `dueBy` that this run has not attempted yet (`attempted before
@@ -46,21 +51,38 @@ export async function selectDueNodes(
   return rows;
 }
 
+/**
+ * One statement per chunk: the attempts' outcomes, the nodes' alert episodes, and the alert
+ * events that opened or closed an episode (in the same transaction, so an episode is never
+ * changed without its event, nor told twice).
+ */
 export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
   await pool.query(
-    `UPDATE nodes AS n SET
-        attempts = r.attempts,
-        last_attempt_at = r.attempted_at,
-        next_attempt_at = r.next_attempt_at,
-        last_error = r.error,
-        version = COALESCE(r.version, n.version),
-        delivered_at = COALESCE(r.delivered_at, n.delivered_at),
-        expires_at = COALESCE(r.expires_at, n.expires_at)
-       FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
-                   $8::timestamptz[], $9::timestamptz[])
-            AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at)
-      WHERE n.service_id = $1 AND n.node_id = r.node_id`,
+    `WITH r AS (
+       SELECT * FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+                            $8::timestamptz[], $9::timestamptz[], $10::"NodeAlert"[], $11::text[])
+         AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at, alert, alert_event)
+     ), written AS (
+       UPDATE nodes AS n SET
+          attempts = r.attempts,
+          last_attempt_at = r.attempted_at,
+          next_attempt_at = r.next_attempt_at,
+          last_error = r.error,
+          version = COALESCE(r.version, n.version),
+          delivered_at = COALESCE(r.delivered_at, n.delivered_at),
+          expires_at = COALESCE(r.expires_at, n.expires_at),
+          alert = r.alert,
+          alert_since = CASE WHEN r.alert IS NULL THEN NULL
+                             WHEN r.alert IS DISTINCT FROM n.alert THEN r.attempted_at
+                             ELSE n.alert_since END
+         FROM r
+        WHERE n.service_id = $1 AND n.node_id = r.node_id
+        RETURNING n.node_id
+     )
+     INSERT INTO alert_events (service_id, node_id, kind, at)
+     SELECT $1, r.node_id, r.alert_event, r.attempted_at FROM r
+      WHERE r.alert_event IS NOT NULL AND r.node_id IN (SELECT node_id FROM written)`,
     [
       serviceId,
       records.map((r) => r.nodeId),
@@ -71,6 +93,8 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
       records.map((r) => r.acked?.version ?? null),
       records.map((r) => r.acked?.deliveredAt ?? null),
       records.map((r) => r.acked?.expiresAt ?? null),
+      records.map((r) => r.alert),
+      records.map((r) => r.alertEvent),
     ],
   );
 }

@@ -1,18 +1,26 @@
-import type { Notification } from '@prisma/client';
+import type { Notification, NotificationDelivery } from '@prisma/client';
 import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, tailPage } from '../http/pagination';
 import { customerRoute, type Route } from '../http/route';
 import { NotificationListQuerySchema, NotificationListSchema, type NotificationView } from '../schemas';
 
 const tags = ['notifications'];
 
-const notificationView = (row: Notification): NotificationView => ({
+const notificationView = (row: Notification & { deliveries: NotificationDelivery[] }): NotificationView => ({
   id: row.id,
   serviceId: row.serviceId,
-  kind: row.kind,
-  severity: row.severity,
+  kind: row.kind as NotificationView['kind'],
+  severity: row.severity as NotificationView['severity'],
   message: row.message,
   data: row.data,
   createdAt: row.createdAt.toISOString(),
+  deliveries: row.deliveries.map((d) => ({
+    channel: d.channel,
+    target: d.target,
+    status: d.status,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    deliveredAt: d.deliveredAt?.toISOString() ?? null,
+  })),
 });
 
 export const notificationRoutes: Route[] = [
@@ -35,6 +43,7 @@ export const notificationRoutes: Route[] = [
       const rows = await deps.db.prisma.notification.findMany({
         where: { customerId, ...(query.serviceId && { serviceId: query.serviceId }), ...createdAfter(after) },
         orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        include: { deliveries: { orderBy: { channel: 'asc' } } },
         take: query.limit,
       });
       const { items, nextCursor } = tailPage(rows, query.cursor, createdPosition);
