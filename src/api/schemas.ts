@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { NODE_STATES } from '../domain/node-state';
-import { expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
+import { DeliveryBodySchema, expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
 
 export const MIN_TTL_SECONDS = 10;
 export const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -250,6 +250,13 @@ export const NodeDeliveredSchema = z
 export const NodeRefreshPendingSchema = z
   .object({ nodeId: z.string(), state: nodeState, lastError: z.string().nullable(), links: LinksSchema })
   .meta({ id: 'NodeRefreshPending' });
+
+export const NodePullParamsSchema = z.object({ nodeId });
+export const NodePullQuerySchema = z.strictObject({ service: uuid.meta({ description: "The id of the node's service." }) });
+export const NodePullSchema = DeliveryBodySchema.meta({
+  id: 'Delivery',
+  description: 'The Contract 2 body a push would carry, with its Courier-Signature header; `metadata` is base64.',
+});
 
 // ---- admin -------------------------------------------------------------------------------
 

@@ -8,12 +8,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import type { Agent } from 'undici';
+import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
 import { createApp } from '../../src/api/app';
 import type { ApiTiming } from '../../src/api/deps';
 import { apiRoutes } from '../../src/api/routes';
 import { reconcileProvisioning } from '../../src/api/services/provisioning';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
+import { nodeAuthorization } from '../../src/domain/node-credential';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
@@ -41,15 +44,17 @@ interface CallOptions {
 class Api {
   private constructor(
     private readonly server: Server,
+    private readonly dispatcher: Agent,
     readonly url: string,
   ) {}
 
   static async start(deps: { db: Database; temporal: Client; config: Config }): Promise<Api> {
-    const app = createApp({ ...deps, logger: silent, timing: FAST });
+    const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: deps.config.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 4 });
+    const app = createApp({ ...deps, logger: silent, timing: FAST, dispatcher });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    return new Api(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return new Api(server, dispatcher, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   }
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
@@ -69,6 +74,7 @@ class Api {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.dispatcher.close();
   }
 }
 
@@ -763,10 +769,16 @@ describe('tenant isolation', () => {
     expect((await api.call('GET', `/v1/services/${id}`, { key: a.key })).status).toBe(200);
   });
 
-  test('every other route is checked too: admin routes refuse customer keys, customer-wide routes show only the caller', async () => {
+  test('every other route is checked too: admin routes refuse customer keys, customer-wide routes show only the caller, node routes only the node', async () => {
     const a = await newCustomer('a');
     const b = await newCustomer('b');
     const id = await newService(a.key, 'mine');
+    const secretA = 'a'.repeat(40);
+    const secretB = 'b'.repeat(40);
+    const serviceA = await newService(a.key, 'pulled-a', { signingSecret: secretA });
+    const serviceB = await newService(b.key, 'pulled-b', { signingSecret: secretB });
+    await insertNode(serviceA, 'n1');
+    await insertNode(serviceB, 'n1');
     // Customer routes not scoped to one service, each with the check that it stays in the caller's tenancy.
     const customerWide: Record<string, () => Promise<void>> = {
       'get /v1/services': async () => {
@@ -779,9 +791,40 @@ describe('tenant isolation', () => {
         expect(r.body.id).not.toBe(id);
       },
     };
+    // Node routes, each with the check that only the named node's own credential opens it, and
+    // that an unknown service looks the same as a wrong credential.
+    const nodeWide: Record<string, () => Promise<void>> = {
+      'get /v1/nodes/{nodeId}/metadata': async () => {
+        const pull = (service: string, node: string, authorization?: string, key?: string) =>
+          api.call('GET', `/v1/nodes/${node}/metadata?service=${service}`, { key, headers: authorization ? { authorization } : {} });
+        const refusals = [
+          await pull(serviceB, 'n1', undefined, b.key),
+          await pull(serviceB, 'n1', undefined, ADMIN()),
+          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceA, 'n1')),
+          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceB, 'n1')),
+          await pull(serviceA, 'n1', nodeAuthorization(secretA, serviceA, 'n2')),
+          await pull('00000000-0000-4000-8000-000000000000', 'n1', nodeAuthorization(secretB, '00000000-0000-4000-8000-000000000000', 'n1')),
+        ];
+        for (const r of refusals) {
+          expect(r.status).toBe(401);
+          expect(r.headers.get('www-authenticate')).toBe('Courier-Node');
+        }
+        const [, , wrongService, ...sameAnswer] = refusals;
+        for (const r of sameAnswer) expect(r.body).toEqual(wrongService!.body);
+        // The right credential gets past authentication: to a missing node, or a source that is down here.
+        expect((await pull(serviceB, 'n2', nodeAuthorization(secretB, serviceB, 'n2'))).status).toBe(404);
+        const down = await pull(serviceB, 'n1', nodeAuthorization(secretB, serviceB, 'n1'));
+        expect(down.status).toBe(503);
+        expect(down.headers.get('retry-after')).toBe('5');
+        expect((await db.pool.query('SELECT last_error FROM nodes WHERE service_id = $1', [serviceB])).rows).toEqual([{ last_error: null }]);
+      },
+    };
     for (const route of apiRoutes.filter((r) => !r.serviceScoped)) {
       const name = `${route.method} ${route.path}`;
-      if (route.access === 'admin') {
+      if (route.access === 'node') {
+        expect({ name, checked: name in nodeWide }).toEqual({ name, checked: true });
+        await nodeWide[name]!();
+      } else if (route.access === 'admin') {
         const path = route.path.replace(/\{\w+\}/g, a.id);
         const r = await api.call(route.method.toUpperCase(), path, { key: a.key, body: route.bodyRequired ? { name: 'x' } : undefined });
         expect({ name, status: r.status }).toEqual({ name, status: 403 });
@@ -892,10 +935,11 @@ describe('operations', () => {
     const doc = r.body;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.nodeCredential).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     for (const route of apiRoutes) {
       const op = doc.paths[route.path]?.[route.method];
       expect({ route: `${route.method} ${route.path}`, documented: Boolean(op) }).toEqual({ route: `${route.method} ${route.path}`, documented: true });
-      expect(op.security).toEqual([{ bearerAuth: [] }]);
+      expect(op.security).toEqual([{ [route.access === 'node' ? 'nodeCredential' : 'bearerAuth']: [] }]);
       expect(op.responses['401'].content['application/problem+json']).toBeDefined();
     }
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect(doc.paths[path]?.get).toBeDefined();

@@ -4,7 +4,7 @@ import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../d
 import { mapConcurrent } from './concurrency';
 import { fetchMetadata, MetadataThrottled, MetadataUnavailable, type Metadata } from './metadata-client';
 import type { AttemptRecord, DueNode } from './node-store';
-import { pushToNode } from './node-client';
+import { pushToNode, type EncodedDelivery } from './node-client';
 import type { DeliverySettings } from './service-settings';
 
 export interface AttemptDeps {
@@ -34,7 +34,46 @@ export async function attemptBatch(
 }
 
 /** The metadata with its base64 form already a JSON string literal (see encodeDeliveryBody). */
-type MetadataFor = (nodeId: string) => Promise<Metadata & { json: string }>;
+export type PreparedMetadata = Metadata & { json: string };
+type MetadataFor = (nodeId: string) => Promise<PreparedMetadata>;
+
+export const prepareMetadata = (metadata: Metadata): PreparedMetadata => ({ ...metadata, json: JSON.stringify(metadata.bytes.toString('base64')) });
+
+/** A node whose last round ended in an ack starts a new round. */
+export const nextAttemptOf = (node: Pick<DueNode, 'attempts' | 'lastError'>): number => (node.lastError === null ? 1 : node.attempts + 1);
+
+/** The Contract 2 body delivering `metadata` to one node, and the deadline it carries. */
+export function encodeDelivery(
+  settings: Pick<DeliverySettings, 'name' | 'ttlSeconds'>,
+  nodeId: string,
+  metadata: PreparedMetadata,
+): { body: EncodedDelivery; expiresAt: Date } {
+  const expiresAt = new Date(metadata.fetchedAt.getTime() + settings.ttlSeconds * 1000);
+  const fields = {
+    service: settings.name,
+    node: nodeId,
+    version: metadata.version,
+    issuedAt: metadata.fetchedAt.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+  };
+  return { body: { node: nodeId, version: metadata.version, raw: Buffer.from(encodeDeliveryBody(fields, metadata.json)) }, expiresAt };
+}
+
+/** An acked delivery: the node is next due refreshBefore ahead of its new deadline. */
+export function ackedRecord(
+  delivery: { nodeId: string; attemptedAt: Date; attempts: number; version: string; deliveredAt: Date; expiresAt: Date },
+  settings: Pick<DeliverySettings, 'refreshBeforeSeconds'>,
+): AttemptRecord {
+  const { nodeId, attemptedAt, attempts, version, deliveredAt, expiresAt } = delivery;
+  return {
+    nodeId,
+    attemptedAt,
+    attempts,
+    nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
+    acked: { version, deliveredAt, expiresAt },
+    error: null,
+  };
+}
 
 /**
  * Per batch: one shared fetch, or one fetch per node. After a 429/503 the rest of the batch does
@@ -52,7 +91,7 @@ function metadataSource(settings: DeliverySettings, deps: AttemptDeps): Metadata
         timeoutMs: settings.deliveryTimeoutMs,
         signal: deps.signal,
       });
-      return { ...metadata, json: JSON.stringify(metadata.bytes.toString('base64')) };
+      return prepareMetadata(metadata);
     } catch (err) {
       if (err instanceof MetadataThrottled) pausedUntil = Date.now() + err.retryAfterMs;
       throw err;
@@ -70,13 +109,12 @@ async function attemptNode(
   metadataFor: MetadataFor,
 ): Promise<AttemptRecord> {
   const attemptedAt = deps.now();
-  // A node whose last round ended in an ack starts a new round.
-  const attempts = node.lastError === null ? 1 : node.attempts + 1;
+  const attempts = nextAttemptOf(node);
   let error: string;
   let notBeforeMs = 0;
   try {
     const metadata = await metadataFor(node.nodeId);
-    const expiresAt = new Date(metadata.fetchedAt.getTime() + settings.ttlSeconds * 1000);
+    const { body, expiresAt } = encodeDelivery(settings, node.nodeId, metadata);
     const failure = await pushToNode(
       {
         serviceId: settings.serviceId,
@@ -84,33 +122,11 @@ async function attemptNode(
         secret: settings.signingSecret,
         timeoutMs: settings.deliveryTimeoutMs,
       },
-      {
-        node: node.nodeId,
-        version: metadata.version,
-        raw: Buffer.from(
-          encodeDeliveryBody(
-            {
-              service: settings.name,
-              node: node.nodeId,
-              version: metadata.version,
-              issuedAt: metadata.fetchedAt.toISOString(),
-              expiresAt: expiresAt.toISOString(),
-            },
-            metadata.json,
-          ),
-        ),
-      },
+      body,
       { dispatcher: deps.dispatcher, signal: deps.signal },
     );
     if (failure === null) {
-      return {
-        nodeId: node.nodeId,
-        attemptedAt,
-        attempts,
-        nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
-        acked: { version: metadata.version, deliveredAt: deps.now(), expiresAt },
-        error: null,
-      };
+      return ackedRecord({ nodeId: node.nodeId, attemptedAt, attempts, version: metadata.version, deliveredAt: deps.now(), expiresAt }, settings);
     }
     error = failure;
   } catch (err) {

@@ -44,6 +44,14 @@ export async function selectDueNodes(
   return rows;
 }
 
+export async function findDueNode(pool: Pool, serviceId: string, nodeId: string): Promise<DueNode | null> {
+  const { rows } = await pool.query<DueNode>(`SELECT ${DUE_NODE_COLUMNS} FROM nodes WHERE service_id = $1 AND node_id = $2`, [
+    serviceId,
+    nodeId,
+  ]);
+  return rows[0] ?? null;
+}
+
 export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
   await pool.query(

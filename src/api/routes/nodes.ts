@@ -1,12 +1,17 @@
 import { z } from 'zod';
+import { MetadataThrottled, MetadataUnavailable } from '../../activities/delivery/metadata-client';
+import { deliverByPull } from '../../activities/delivery/pull';
 import { decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
-import { serviceRoute, type Route } from '../http/route';
+import { nodeRoute, serviceRoute, type Route } from '../http/route';
 import {
   NodeDeliveredSchema,
   NodeListQuerySchema,
   NodeListSchema,
   NodeParamsSchema,
+  NodePullParamsSchema,
+  NodePullQuerySchema,
+  NodePullSchema,
   NodeRefreshPendingSchema,
   NodeSchema,
   RefreshNodeSchema,
@@ -19,6 +24,17 @@ import { checkUrls } from '../services/target-checks';
 const tags = ['nodes'];
 const NodeCursorSchema = z.object({ nodeId: z.string() });
 const nodeLink = (serviceId: string, nodeId: string) => `/v1/services/${serviceId}/nodes/${encodeURIComponent(nodeId)}`;
+/** When the metadata source failed without saying when to come back. */
+const SOURCE_RETRY_SECONDS = 5;
+
+/** The metadata source's trouble, as a node pulling should see it: come back later. */
+function sourceProblem(err: unknown): unknown {
+  if (err instanceof MetadataThrottled) {
+    return problems.unavailable('The metadata source asked Courier to slow down; retry after the given delay.', Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+  }
+  if (err instanceof MetadataUnavailable) return problems.unavailable('The metadata source is unavailable; retry shortly.', SOURCE_RETRY_SECONDS);
+  return err;
+}
 
 export const nodeRoutes: Route[] = [
   serviceRoute({
@@ -72,6 +88,27 @@ export const nodeRoutes: Route[] = [
       const after = decodeCursor(NodeCursorSchema, query.cursor)?.nodeId;
       const rows = await listNodes(deps.db, service.id, { state: query.state, after, limit: query.limit + 1 });
       return { status: 200, body: page(rows, query.limit, (last) => ({ nodeId: last.nodeId })) };
+    },
+  }),
+
+  nodeRoute({
+    method: 'get',
+    path: '/v1/nodes/{nodeId}/metadata',
+    summary: 'A node pulls its current metadata, for when pushes cannot reach it; counts as its ack',
+    tags,
+    params: NodePullParamsSchema,
+    query: NodePullQuerySchema,
+    responses: { 200: { description: 'The delivery a push would send, signed in Courier-Signature; the node is fresh.', schema: NodePullSchema } },
+    problems: [404, 503],
+    async handle({ settings, params, deps }) {
+      const pulled = await deliverByPull({ pool: deps.db.pool, dispatcher: deps.dispatcher, now: () => new Date() }, settings, params.nodeId).catch(
+        (err: unknown) => {
+          if (err instanceof MetadataUnavailable) deps.logger.warn({ err, serviceId: settings.serviceId, nodeId: params.nodeId }, 'node pull: metadata source unavailable');
+          throw sourceProblem(err);
+        },
+      );
+      if (!pulled) throw problems.notFound('The service has no such node.');
+      return { status: 200, body: pulled.raw, contentType: 'application/json', headers: { 'Courier-Signature': pulled.signature } };
     },
   }),
 ];
