@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   /** HTTP connections kept alive per origin across all delivery activities of a worker. */
   COURIER_HTTP_CONNECTIONS: int(128),
   COURIER_MAPPING_CHECK_SECONDS: int(60),
+  /** Failed attempts in a row at a node's primary endpoint before attempts alternate to the service's secondary one. */
+  COURIER_SECONDARY_AFTER_ATTEMPTS: int(3, 0),
   /** A new mapping that lists fewer than this fraction of the previous nodes is held, not applied. */
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),

@@ -36,6 +36,7 @@ export function createActivities({ db, s3, temporal, dispatchers, config }: Acti
       dispatchers,
       batchSize: config.COURIER_DELIVERY_BATCH,
       concurrency: config.COURIER_DELIVERY_CONCURRENCY,
+      secondaryAfterAttempts: config.COURIER_SECONDARY_AFTER_ATTEMPTS,
       maxRunMs: 60_000,
     }),
     ...createControlActivities({ pool: db.pool, temporal }),

@@ -62,6 +62,9 @@ const refreshBeforeSeconds = z
   .min(1)
   .meta({ description: 'Refresh starts this long before a copy expires; below ttlSeconds. Default: a third of ttlSeconds.' });
 const deliveryTimeoutMs = z.number().int().min(100).max(60_000);
+const secondaryEndpoint = urlTemplate.meta({
+  description: 'Where deliveries alternate to once a node failed several attempts in a row at its primary endpoint; `{service}` and `{node}` are replaced.',
+});
 const signingSecret = z
   .string()
   .min(32, 'must be at least 32 characters')
@@ -77,7 +80,7 @@ const registrationShape = {
   metadata: z.strictObject({ url: urlTemplate }),
   ttlSeconds,
   refreshBeforeSeconds: refreshBeforeSeconds.optional(),
-  delivery: z.strictObject({ endpoint: urlTemplate, timeoutMs: deliveryTimeoutMs.default(5_000) }),
+  delivery: z.strictObject({ endpoint: urlTemplate, secondaryEndpoint: secondaryEndpoint.optional(), timeoutMs: deliveryTimeoutMs.default(5_000) }),
   notifications: NotificationsSchema.optional(),
   signingSecret: signingSecret.optional(),
 };
@@ -111,7 +114,10 @@ export const UpdateServiceSchema = z
     metadata: z.strictObject({ url: urlTemplate }).optional(),
     ttlSeconds: ttlSeconds.optional(),
     refreshBeforeSeconds: refreshBeforeSeconds.optional(),
-    delivery: z.strictObject({ endpoint: urlTemplate.optional(), timeoutMs: deliveryTimeoutMs.optional() }).optional(),
+    delivery: z
+      .strictObject({ endpoint: urlTemplate.optional(), secondaryEndpoint: secondaryEndpoint.nullable().optional(), timeoutMs: deliveryTimeoutMs.optional() })
+      .optional()
+      .meta({ description: '`secondaryEndpoint: null` removes the secondary endpoint.' }),
     notifications: NotificationsSchema.nullable().optional(),
     signingSecret: signingSecret.optional(),
   })
@@ -131,7 +137,7 @@ export const ServiceSchema = z
     metadata: z.object({ url: z.string() }),
     ttlSeconds: z.number().int(),
     refreshBeforeSeconds: z.number().int(),
-    delivery: z.object({ endpoint: z.string(), timeoutMs: z.number().int() }),
+    delivery: z.object({ endpoint: z.string(), secondaryEndpoint: z.string().nullable(), timeoutMs: z.number().int() }),
     notifications: NotificationsSchema.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,

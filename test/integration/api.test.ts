@@ -480,6 +480,11 @@ describe('network safety at registration', () => {
     ['metadata.url', { metadata: { url: 'http://127.0.0.1:9102/metadata' } }, /does not allow private networks/],
     ['delivery.endpoint', { delivery: { endpoint: 'http://10.0.0.5/{node}' } }, /does not allow private networks/],
     ['delivery.endpoint', { delivery: { endpoint: 'http://localhost:9101/nodes/{node}/metadata' } }, /loopback/],
+    [
+      'delivery.secondaryEndpoint',
+      { delivery: { endpoint: 'https://{node}.nodes.example.com/metadata', secondaryEndpoint: 'http://169.254.169.254/{node}' } },
+      /metadata address/,
+    ],
     ['notifications.webhookUrl', { notifications: { webhookUrl: 'http://[::ffff:a9fe:a9fe]/hook' } }, /metadata address/],
     ['mapping.uri', { mapping: { uri: 's3://someone-elses-bucket/nodes.csv' } }, /not one this deployment reads/],
   ])('%s is refused (case %#)', async (path, overrides, message) => {
@@ -536,7 +541,7 @@ describe('reading services', () => {
       metadata: { url: 'http://127.0.0.1:9/metadata?service={service}&node={node}' },
       ttlSeconds: 3600,
       refreshBeforeSeconds: 1200,
-      delivery: { endpoint: 'http://{node}:8080/metadata', timeoutMs: 5000 },
+      delivery: { endpoint: 'http://{node}:8080/metadata', secondaryEndpoint: null, timeoutMs: 5000 },
       notifications: { email: 'ops@example.com' },
       state: 'active',
       statusSource: 'database',

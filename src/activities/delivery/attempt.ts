@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { refreshAt, retryDelayMs } from '../../domain/deadlines';
+import { endpointRole } from '../../domain/endpoints';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
 import { mapConcurrent } from './concurrency';
 import { fetchMetadata, MetadataThrottled, MetadataUnavailable, type Metadata } from './metadata-client';
@@ -10,6 +11,8 @@ import type { DeliverySettings } from './service-settings';
 export interface AttemptDeps {
   dispatcher: Dispatcher;
   concurrency: number;
+  /** Failed attempts in a row at the primary endpoint before attempts alternate to the secondary. */
+  secondaryAfterAttempts: number;
   now: () => Date;
   random: () => number;
   signal?: AbortSignal;
@@ -115,10 +118,13 @@ async function attemptNode(
   try {
     const metadata = await metadataFor(node.nodeId);
     const { body, expiresAt } = encodeDelivery(settings, node.nodeId, metadata);
+    const secondary = settings.deliverySecondaryEndpoint;
+    const viaSecondary = secondary !== null && endpointRole(attempts, deps.secondaryAfterAttempts, true) === 'secondary';
+    const values = { service: settings.name, node: node.nodeId };
     const failure = await pushToNode(
       {
         serviceId: settings.serviceId,
-        endpoint: node.endpoint ?? expandTemplate(settings.deliveryEndpoint, { service: settings.name, node: node.nodeId }),
+        endpoint: viaSecondary ? expandTemplate(secondary, values) : (node.endpoint ?? expandTemplate(settings.deliveryEndpoint, values)),
         secret: settings.signingSecret,
         timeoutMs: settings.deliveryTimeoutMs,
       },
@@ -128,7 +134,7 @@ async function attemptNode(
     if (failure === null) {
       return ackedRecord({ nodeId: node.nodeId, attemptedAt, attempts, version: metadata.version, deliveredAt: deps.now(), expiresAt }, settings);
     }
-    error = failure;
+    error = viaSecondary ? `${failure} (via secondary)` : failure;
   } catch (err) {
     if (err instanceof MetadataThrottled) notBeforeMs = err.retryAfterMs;
     else if (!(err instanceof MetadataUnavailable)) throw err;
