@@ -242,7 +242,13 @@ export const NodeSchema = z
   .meta({ id: 'Node' });
 export type NodeView = z.output<typeof NodeSchema>;
 
-export const NodeListQuerySchema = z.strictObject({ state: nodeState.optional(), limit, cursor });
+/** `breached` names the `expired` state as alarms do: a copy expired before a fresh one was acked. */
+export const NODE_STATE_FILTERS = [...NODE_STATES, 'breached'] as const;
+export const NodeListQuerySchema = z.strictObject({
+  state: z.enum(NODE_STATE_FILTERS).optional().meta({ description: '`breached` is the same as `expired`.' }),
+  limit,
+  cursor,
+});
 export const NodeListSchema = pageOf(NodeSchema, 'NodeList');
 
 export const RefreshNodeSchema = z
@@ -256,6 +262,21 @@ export const NodeDeliveredSchema = z
 export const NodeRefreshPendingSchema = z
   .object({ nodeId: z.string(), state: nodeState, lastError: z.string().nullable(), links: LinksSchema })
   .meta({ id: 'NodeRefreshPending' });
+
+export const RedriveSchema = z
+  .strictObject({
+    nodeIds: z
+      .array(nodeId)
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({ description: 'The nodes to redrive; all failing and expired nodes when omitted. Nodes in another state are left alone.' }),
+  })
+  .meta({ id: 'Redrive' });
+
+export const RedrivenSchema = z
+  .object({ redriven: z.number().int().meta({ description: 'Failing and expired nodes made due now.' }) })
+  .meta({ id: 'Redriven' });
 
 export const NodePullParamsSchema = z.object({ nodeId });
 export const NodePullQuerySchema = z.strictObject({ service: uuid.meta({ description: "The id of the node's service." }) });

@@ -742,6 +742,37 @@ describe('nodes', () => {
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('2');
   });
+
+  test('breached lists the expired nodes: the dead letters with failing ones', async () => {
+    const breached = await api.call('GET', `/v1/services/${id}/nodes?state=breached`, { key });
+    expect(breached.status).toBe(200);
+    expect(breached.body.items.map((n: { nodeId: string }) => n.nodeId)).toEqual(['c-expired']);
+  });
+
+  test('redrive makes failing and expired nodes due now with a fresh backoff, named ones or all', async () => {
+    const redrive = (body?: unknown, headers?: Record<string, string>) => api.call('POST', `/v1/services/${id}/nodes/redrive`, { key, body, headers });
+    expect(fieldPaths(await redrive({ nodeIds: [] }))).toEqual(['nodeIds']);
+    expect(fieldPaths(await redrive({ nodeIds: Array.from({ length: 1001 }, (_, i) => `n-${i}`) }))).toEqual(['nodeIds']);
+    expect(fieldPaths(await redrive({ nodeIds: ['bad id'] }))).toEqual(['nodeIds[0]']);
+
+    // Every node sleeping through a long backoff.
+    await db.pool.query(`UPDATE nodes SET next_attempt_at = now() + interval '1 hour', attempts = 7 WHERE service_id = $1`, [id]);
+    const due = async () =>
+      (
+        await db.pool.query<{ node_id: string }>(
+          `SELECT node_id FROM nodes WHERE service_id = $1 AND next_attempt_at <= now() AND attempts = 0 ORDER BY node_id`,
+          [id],
+        )
+      ).rows.map((r) => r.node_id);
+
+    const named = await redrive({ nodeIds: ['b-failing', 'a-fresh', 'unknown'] }, { 'idempotency-key': `redrive-${Date.now()}` });
+    expect({ status: named.status, body: named.body }).toEqual({ status: 202, body: { redriven: 1 } });
+    expect(await due()).toEqual(['b-failing']);
+
+    const all = await redrive();
+    expect(all.body).toEqual({ redriven: 3 });
+    expect(await due()).toEqual(['b-failing', 'c-expired', 'e-failing']);
+  });
 });
 
 describe('tenant isolation', () => {

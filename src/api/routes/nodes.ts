@@ -14,10 +14,13 @@ import {
   NodePullSchema,
   NodeRefreshPendingSchema,
   NodeSchema,
+  RedriveSchema,
+  RedrivenSchema,
   RefreshNodeSchema,
   ServiceParamsSchema,
 } from '../schemas';
 import { findNode, listNodes } from '../services/node-reads';
+import { redriveNodes } from '../services/redrive';
 import { refreshNode } from '../services/refresh-node';
 import { checkUrls } from '../services/target-checks';
 
@@ -86,8 +89,23 @@ export const nodeRoutes: Route[] = [
     responses: { 200: { description: 'One page of nodes, by node id.', schema: NodeListSchema } },
     async handle({ service, query, deps }) {
       const after = decodeCursor(NodeCursorSchema, query.cursor)?.nodeId;
-      const rows = await listNodes(deps.db, service.id, { state: query.state, after, limit: query.limit + 1 });
+      const state = query.state === 'breached' ? 'expired' : query.state;
+      const rows = await listNodes(deps.db, service.id, { state, after, limit: query.limit + 1 });
       return { status: 200, body: page(rows, query.limit, (last) => ({ nodeId: last.nodeId })) };
+    },
+  }),
+
+  serviceRoute({
+    method: 'post',
+    path: '/v1/services/{id}/nodes/redrive',
+    summary: 'Retry failing and expired nodes now (the dead letters): all of them, or the ones named',
+    tags,
+    params: ServiceParamsSchema,
+    body: RedriveSchema,
+    idempotent: true,
+    responses: { 202: { description: 'The nodes are due now with a fresh retry backoff, and their shards woken.', schema: RedrivenSchema } },
+    async handle({ service, body, deps }) {
+      return { status: 202, body: { redriven: await redriveNodes(deps, service.id, body.nodeIds) } };
     },
   }),
 
