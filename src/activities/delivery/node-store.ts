@@ -52,6 +52,7 @@ export async function findDueNode(pool: Pool, serviceId: string, nodeId: string)
   return rows[0] ?? null;
 }
 
+/** A failure never overwrites an ack that landed while it was in flight (a node's pull, a forced refresh). */
 export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
   await pool.query(
@@ -66,7 +67,8 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
        FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
                    $8::timestamptz[], $9::timestamptz[])
             AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at)
-      WHERE n.service_id = $1 AND n.node_id = r.node_id`,
+      WHERE n.service_id = $1 AND n.node_id = r.node_id
+        AND (r.version IS NOT NULL OR n.delivered_at IS NULL OR n.delivered_at <= r.attempted_at)`,
     [
       serviceId,
       records.map((r) => r.nodeId),
