@@ -39,6 +39,7 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
     name: 'micro',
     metadataUrl: `${sourceUrl}/v1/metadata?service={service}`,
     deliveryEndpoint: `${fleetUrl}/nodes/{node}/metadata`,
+    deliverySecondaryEndpoint: null,
     deliveryTimeoutMs: 5000,
     ttlSeconds: 3600,
     refreshBeforeSeconds: 1200,
@@ -55,7 +56,7 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
       const nodes = Array.from({ length: 500 }, () => ({ nodeId: `m${next++ % 50_000}`, endpoint: null, attempts: 0, lastError: null, expiresAt: null }));
       const signal = process.env.MICRO_NO_SIGNAL ? undefined : controller.signal;
       const concurrency = Number(process.env.MICRO_CONCURRENCY ?? 64);
-      await attemptBatch(nodes, settings, { dispatcher, concurrency, now: () => new Date(), random: Math.random, signal }, (r) => {
+      await attemptBatch(nodes, settings, { dispatcher, concurrency, secondaryAfterAttempts: 3, now: () => new Date(), random: Math.random, signal }, (r) => {
         if (r.acked) deliveries += 1;
         else failed += 1;
       });

@@ -29,6 +29,8 @@ const ConfigSchema = z.object({
   COURIER_MAPPING_CHECK_SECONDS: int(60),
   /** Longest wait between two attempts at a failing node (shorter while its deadline is near). */
   COURIER_RETRY_MAX_SECONDS: int(60),
+  /** Failed attempts in a row at a node's primary endpoint before attempts alternate to the service's secondary one. */
+  COURIER_SECONDARY_AFTER_ATTEMPTS: int(3, 0),
   /** A new mapping that lists fewer than this fraction of the previous nodes is held, not applied. */
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),

@@ -47,6 +47,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       dispatchers,
       batchSize: config.COURIER_DELIVERY_BATCH,
       concurrency: config.COURIER_DELIVERY_CONCURRENCY,
+      secondaryAfterAttempts: config.COURIER_SECONDARY_AFTER_ATTEMPTS,
       maxRunMs: 60_000,
       retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000 },
       metrics,

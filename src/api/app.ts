@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import swaggerUi from 'swagger-ui-express';
 import type { Config } from '../config';
 import type { Database } from '../db';
@@ -20,6 +21,7 @@ export interface CreateAppDeps {
   config: Config;
   logger: Logger;
   timing?: Partial<ApiTiming>;
+  dispatcher: Dispatcher;
 }
 
 export function createApp(input: CreateAppDeps): Express {

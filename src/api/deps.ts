@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
 import type { Config } from '../config';
 import type { Database } from '../db';
 
@@ -21,4 +22,6 @@ export interface AppDeps {
   config: Config;
   logger: Logger;
   timing: ApiTiming;
+  /** Calls customer URLs (metadata sources, for node pulls) through the network policy, as the worker does. */
+  dispatcher: Dispatcher;
 }

@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import { createGuardedAgent } from '../activities/http/guarded-agent';
 import { ConfigError, loadConfig } from '../config';
 import { connectDatabase } from '../db';
 import { createApp } from './app';
@@ -20,7 +21,11 @@ async function main(): Promise<void> {
   const db = connectDatabase(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const deps = { db, temporal, config, logger };
+  const dispatcher = createGuardedAgent({
+    policy: { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS },
+    connections: config.COURIER_HTTP_CONNECTIONS,
+  });
+  const deps = { db, temporal, config, logger, dispatcher };
 
   let reconciling: Promise<unknown> = Promise.resolve();
   const reconcile = () => {
@@ -46,6 +51,7 @@ async function main(): Promise<void> {
     server.close(() => {
       void reconciling
         .then(() => connection.close())
+        .then(() => dispatcher.close())
         .then(() => db.close())
         .then(() => process.exit(0));
     });

@@ -4,7 +4,7 @@ import { IdempotencyHeadersSchema, ProblemSchema } from './schemas';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each bad field.',
-  401: 'Missing or invalid API key.',
+  401: 'Missing or invalid credentials: an API key, or on node routes a node credential.',
   403: 'The key may not use this route.',
   404: 'No such resource for this caller.',
   409: 'Conflicts with an existing resource.',
@@ -19,7 +19,8 @@ const PROBLEM_DESCRIPTIONS: Record<number, string> = {
 /** The problem responses a route can give, from its shape plus the ones it declares. */
 function problemStatuses(route: Route): number[] {
   const statuses = new Set<number>(route.problems);
-  if (route.access !== 'public') [401, 403, 429].forEach((s) => statuses.add(s));
+  if (route.access === 'admin' || route.access === 'customer') [401, 403, 429].forEach((s) => statuses.add(s));
+  if (route.access === 'node') statuses.add(401);
   if (route.serviceScoped) statuses.add(404);
   // An `id` that is not one is unknown (404), so only other parameters can be invalid.
   const validatedParams = Object.keys(route.params?.shape ?? {}).some((name) => name !== 'id');
@@ -43,6 +44,16 @@ export function buildOpenApiDocument(routes: readonly Route[]): object {
     scheme: 'bearer',
     description: 'The admin key (admin routes) or a customer key `ck_...` (service routes).',
   });
+  const node = registry.registerComponent('securitySchemes', 'nodeCredential', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'Authorization',
+    description: '`Courier-Node <hex HMAC-SHA256 of "pull:<serviceId>:<nodeId>" with the service\'s signing secret>` (node routes).',
+  });
+  const security = (route: Route) => {
+    if (route.access === 'public') return [];
+    return [{ [route.access === 'node' ? node.name : bearer.name]: [] }];
+  };
 
   for (const route of routes) {
     const responses: Record<number, ResponseConfig> = {};
@@ -58,7 +69,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): object {
       path: route.path,
       summary: route.summary,
       tags: route.tags,
-      security: route.access === 'public' ? [] : [{ [bearer.name]: [] }],
+      security: security(route),
       request: {
         params: route.params,
         query: route.query,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ALERT_KINDS } from '../domain/alerts';
 import { NODE_STATES } from '../domain/node-state';
-import { expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
+import { DeliveryBodySchema, expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
 
 export const MIN_TTL_SECONDS = 10;
 export const MAX_TTL_SECONDS = 30 * 24 * 3600;
@@ -63,6 +63,9 @@ const refreshBeforeSeconds = z
   .min(1)
   .meta({ description: 'Refresh starts this long before a copy expires; below ttlSeconds. Default: a third of ttlSeconds.' });
 const deliveryTimeoutMs = z.number().int().min(100).max(60_000);
+const secondaryEndpoint = urlTemplate.meta({
+  description: 'Where deliveries alternate to once a node failed several attempts in a row at its primary endpoint; `{service}` and `{node}` are replaced.',
+});
 const signingSecret = z
   .string()
   .min(32, 'must be at least 32 characters')
@@ -78,7 +81,7 @@ const registrationShape = {
   metadata: z.strictObject({ url: urlTemplate }),
   ttlSeconds,
   refreshBeforeSeconds: refreshBeforeSeconds.optional(),
-  delivery: z.strictObject({ endpoint: urlTemplate, timeoutMs: deliveryTimeoutMs.default(5_000) }),
+  delivery: z.strictObject({ endpoint: urlTemplate, secondaryEndpoint: secondaryEndpoint.optional(), timeoutMs: deliveryTimeoutMs.default(5_000) }),
   notifications: NotificationsSchema.optional(),
   signingSecret: signingSecret.optional(),
 };
@@ -112,7 +115,10 @@ export const UpdateServiceSchema = z
     metadata: z.strictObject({ url: urlTemplate }).optional(),
     ttlSeconds: ttlSeconds.optional(),
     refreshBeforeSeconds: refreshBeforeSeconds.optional(),
-    delivery: z.strictObject({ endpoint: urlTemplate.optional(), timeoutMs: deliveryTimeoutMs.optional() }).optional(),
+    delivery: z
+      .strictObject({ endpoint: urlTemplate.optional(), secondaryEndpoint: secondaryEndpoint.nullable().optional(), timeoutMs: deliveryTimeoutMs.optional() })
+      .optional()
+      .meta({ description: '`secondaryEndpoint: null` removes the secondary endpoint.' }),
     notifications: NotificationsSchema.nullable().optional(),
     signingSecret: signingSecret.optional(),
   })
@@ -132,7 +138,7 @@ export const ServiceSchema = z
     metadata: z.object({ url: z.string() }),
     ttlSeconds: z.number().int(),
     refreshBeforeSeconds: z.number().int(),
-    delivery: z.object({ endpoint: z.string(), timeoutMs: z.number().int() }),
+    delivery: z.object({ endpoint: z.string(), secondaryEndpoint: z.string().nullable(), timeoutMs: z.number().int() }),
     notifications: NotificationsSchema.nullable(),
     createdAt: timestamp,
     updatedAt: timestamp,
@@ -237,7 +243,13 @@ export const NodeSchema = z
   .meta({ id: 'Node' });
 export type NodeView = z.output<typeof NodeSchema>;
 
-export const NodeListQuerySchema = z.strictObject({ state: nodeState.optional(), limit, cursor });
+/** `breached` names the `expired` state as alarms do: a copy expired before a fresh one was acked. */
+export const NODE_STATE_FILTERS = [...NODE_STATES, 'breached'] as const;
+export const NodeListQuerySchema = z.strictObject({
+  state: z.enum(NODE_STATE_FILTERS).optional().meta({ description: '`breached` is the same as `expired`.' }),
+  limit,
+  cursor,
+});
 export const NodeListSchema = pageOf(NodeSchema, 'NodeList');
 
 export const RefreshNodeSchema = z
@@ -295,6 +307,28 @@ export const NotificationListSchema = z
     }),
   })
   .meta({ id: 'NotificationList' });
+
+export const RedriveSchema = z
+  .strictObject({
+    nodeIds: z
+      .array(nodeId)
+      .min(1)
+      .max(1000)
+      .optional()
+      .meta({ description: 'The nodes to redrive; all failing and expired nodes when omitted. Nodes in another state are left alone.' }),
+  })
+  .meta({ id: 'Redrive' });
+
+export const RedrivenSchema = z
+  .object({ redriven: z.number().int().meta({ description: 'Failing and expired nodes made due now.' }) })
+  .meta({ id: 'Redriven' });
+
+export const NodePullParamsSchema = z.object({ nodeId });
+export const NodePullQuerySchema = z.strictObject({ service: uuid.meta({ description: "The id of the node's service." }) });
+export const NodePullSchema = DeliveryBodySchema.meta({
+  id: 'Delivery',
+  description: 'The Contract 2 body a push would carry, with its Courier-Signature header; `metadata` is base64.',
+});
 
 // ---- admin -------------------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import type { Agent } from 'undici';
+import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
@@ -25,6 +27,7 @@ let config: Config;
 let db: Database;
 let connection: Connection;
 let server: Server;
+let dispatcher: Agent;
 let url: string;
 
 beforeAll(async () => {
@@ -38,7 +41,8 @@ beforeAll(async () => {
   db = connectDatabase(config.DATABASE_URL);
   connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-  const app = createApp({ db, temporal, config, logger: pino({ level: 'silent' }) });
+  dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 4 });
+  const app = createApp({ db, temporal, config, logger: pino({ level: 'silent' }), dispatcher });
   server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -48,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await dispatcher?.close();
   await connection?.close();
   await db?.close();
 });

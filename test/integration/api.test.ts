@@ -8,12 +8,15 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import type { Agent } from 'undici';
+import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
 import { createApp } from '../../src/api/app';
 import type { ApiTiming } from '../../src/api/deps';
 import { apiRoutes } from '../../src/api/routes';
 import { reconcileProvisioning } from '../../src/api/services/provisioning';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
+import { nodeAuthorization } from '../../src/domain/node-credential';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
@@ -41,15 +44,17 @@ interface CallOptions {
 class Api {
   private constructor(
     private readonly server: Server,
+    private readonly dispatcher: Agent,
     readonly url: string,
   ) {}
 
   static async start(deps: { db: Database; temporal: Client; config: Config }): Promise<Api> {
-    const app = createApp({ ...deps, logger: silent, timing: FAST });
+    const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: deps.config.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 4 });
+    const app = createApp({ ...deps, logger: silent, timing: FAST, dispatcher });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
-    return new Api(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    return new Api(server, dispatcher, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   }
 
   async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
@@ -69,6 +74,7 @@ class Api {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.dispatcher.close();
   }
 }
 
@@ -474,6 +480,11 @@ describe('network safety at registration', () => {
     ['metadata.url', { metadata: { url: 'http://127.0.0.1:9102/metadata' } }, /does not allow private networks/],
     ['delivery.endpoint', { delivery: { endpoint: 'http://10.0.0.5/{node}' } }, /does not allow private networks/],
     ['delivery.endpoint', { delivery: { endpoint: 'http://localhost:9101/nodes/{node}/metadata' } }, /loopback/],
+    [
+      'delivery.secondaryEndpoint',
+      { delivery: { endpoint: 'https://{node}.nodes.example.com/metadata', secondaryEndpoint: 'http://169.254.169.254/{node}' } },
+      /metadata address/,
+    ],
     ['notifications.webhookUrl', { notifications: { webhookUrl: 'http://[::ffff:a9fe:a9fe]/hook' } }, /metadata address/],
     ['mapping.uri', { mapping: { uri: 's3://someone-elses-bucket/nodes.csv' } }, /not one this deployment reads/],
   ])('%s is refused (case %#)', async (path, overrides, message) => {
@@ -530,7 +541,7 @@ describe('reading services', () => {
       metadata: { url: 'http://127.0.0.1:9/metadata?service={service}&node={node}' },
       ttlSeconds: 3600,
       refreshBeforeSeconds: 1200,
-      delivery: { endpoint: 'http://{node}:8080/metadata', timeoutMs: 5000 },
+      delivery: { endpoint: 'http://{node}:8080/metadata', secondaryEndpoint: null, timeoutMs: 5000 },
       notifications: { email: 'ops@example.com' },
       state: 'active',
       statusSource: 'database',
@@ -731,6 +742,37 @@ describe('nodes', () => {
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBe('2');
   });
+
+  test('breached lists the expired nodes: the dead letters with failing ones', async () => {
+    const breached = await api.call('GET', `/v1/services/${id}/nodes?state=breached`, { key });
+    expect(breached.status).toBe(200);
+    expect(breached.body.items.map((n: { nodeId: string }) => n.nodeId)).toEqual(['c-expired']);
+  });
+
+  test('redrive makes failing and expired nodes due now with a fresh backoff, named ones or all', async () => {
+    const redrive = (body?: unknown, headers?: Record<string, string>) => api.call('POST', `/v1/services/${id}/nodes/redrive`, { key, body, headers });
+    expect(fieldPaths(await redrive({ nodeIds: [] }))).toEqual(['nodeIds']);
+    expect(fieldPaths(await redrive({ nodeIds: Array.from({ length: 1001 }, (_, i) => `n-${i}`) }))).toEqual(['nodeIds']);
+    expect(fieldPaths(await redrive({ nodeIds: ['bad id'] }))).toEqual(['nodeIds[0]']);
+
+    // Every node sleeping through a long backoff.
+    await db.pool.query(`UPDATE nodes SET next_attempt_at = now() + interval '1 hour', attempts = 7 WHERE service_id = $1`, [id]);
+    const due = async () =>
+      (
+        await db.pool.query<{ node_id: string }>(
+          `SELECT node_id FROM nodes WHERE service_id = $1 AND next_attempt_at <= now() AND attempts = 0 ORDER BY node_id`,
+          [id],
+        )
+      ).rows.map((r) => r.node_id);
+
+    const named = await redrive({ nodeIds: ['b-failing', 'a-fresh', 'unknown'] }, { 'idempotency-key': `redrive-${Date.now()}` });
+    expect({ status: named.status, body: named.body }).toEqual({ status: 202, body: { redriven: 1 } });
+    expect(await due()).toEqual(['b-failing']);
+
+    const all = await redrive();
+    expect(all.body).toEqual({ redriven: 3 });
+    expect(await due()).toEqual(['b-failing', 'c-expired', 'e-failing']);
+  });
 });
 
 describe('notifications', () => {
@@ -842,10 +884,16 @@ describe('tenant isolation', () => {
     expect((await api.call('GET', `/v1/services/${id}`, { key: a.key })).status).toBe(200);
   });
 
-  test('every other route is checked too: admin routes refuse customer keys, customer-wide routes show only the caller', async () => {
+  test('every other route is checked too: admin routes refuse customer keys, customer-wide routes show only the caller, node routes only the node', async () => {
     const a = await newCustomer('a');
     const b = await newCustomer('b');
     const id = await newService(a.key, 'mine');
+    const secretA = 'a'.repeat(40);
+    const secretB = 'b'.repeat(40);
+    const serviceA = await newService(a.key, 'pulled-a', { signingSecret: secretA });
+    const serviceB = await newService(b.key, 'pulled-b', { signingSecret: secretB });
+    await insertNode(serviceA, 'n1');
+    await insertNode(serviceB, 'n1');
     // Customer routes not scoped to one service, each with the check that it stays in the caller's tenancy.
     const customerWide: Record<string, () => Promise<void>> = {
       'get /v1/services': async () => {
@@ -863,9 +911,40 @@ describe('tenant isolation', () => {
         expect(r.body.id).not.toBe(id);
       },
     };
+    // Node routes, each with the check that only the named node's own credential opens it, and
+    // that an unknown service looks the same as a wrong credential.
+    const nodeWide: Record<string, () => Promise<void>> = {
+      'get /v1/nodes/{nodeId}/metadata': async () => {
+        const pull = (service: string, node: string, authorization?: string, key?: string) =>
+          api.call('GET', `/v1/nodes/${node}/metadata?service=${service}`, { key, headers: authorization ? { authorization } : {} });
+        const refusals = [
+          await pull(serviceB, 'n1', undefined, b.key),
+          await pull(serviceB, 'n1', undefined, ADMIN()),
+          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceA, 'n1')),
+          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceB, 'n1')),
+          await pull(serviceA, 'n1', nodeAuthorization(secretA, serviceA, 'n2')),
+          await pull('00000000-0000-4000-8000-000000000000', 'n1', nodeAuthorization(secretB, '00000000-0000-4000-8000-000000000000', 'n1')),
+        ];
+        for (const r of refusals) {
+          expect(r.status).toBe(401);
+          expect(r.headers.get('www-authenticate')).toBe('Courier-Node');
+        }
+        const [, , wrongService, ...sameAnswer] = refusals;
+        for (const r of sameAnswer) expect(r.body).toEqual(wrongService!.body);
+        // The right credential gets past authentication: to a missing node, or a source that is down here.
+        expect((await pull(serviceB, 'n2', nodeAuthorization(secretB, serviceB, 'n2'))).status).toBe(404);
+        const down = await pull(serviceB, 'n1', nodeAuthorization(secretB, serviceB, 'n1'));
+        expect(down.status).toBe(503);
+        expect(down.headers.get('retry-after')).toBe('5');
+        expect((await db.pool.query('SELECT last_error FROM nodes WHERE service_id = $1', [serviceB])).rows).toEqual([{ last_error: null }]);
+      },
+    };
     for (const route of apiRoutes.filter((r) => !r.serviceScoped)) {
       const name = `${route.method} ${route.path}`;
-      if (route.access === 'admin') {
+      if (route.access === 'node') {
+        expect({ name, checked: name in nodeWide }).toEqual({ name, checked: true });
+        await nodeWide[name]!();
+      } else if (route.access === 'admin') {
         const path = route.path.replace(/\{\w+\}/g, a.id);
         const r = await api.call(route.method.toUpperCase(), path, { key: a.key, body: route.bodyRequired ? { name: 'x' } : undefined });
         expect({ name, status: r.status }).toEqual({ name, status: 403 });
@@ -976,10 +1055,11 @@ describe('operations', () => {
     const doc = r.body;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.nodeCredential).toMatchObject({ type: 'apiKey', in: 'header', name: 'Authorization' });
     for (const route of apiRoutes) {
       const op = doc.paths[route.path]?.[route.method];
       expect({ route: `${route.method} ${route.path}`, documented: Boolean(op) }).toEqual({ route: `${route.method} ${route.path}`, documented: true });
-      expect(op.security).toEqual([{ bearerAuth: [] }]);
+      expect(op.security).toEqual([{ [route.access === 'node' ? 'nodeCredential' : 'bearerAuth']: [] }]);
       expect(op.responses['401'].content['application/problem+json']).toBeDefined();
     }
     for (const path of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect(doc.paths[path]?.get).toBeDefined();

@@ -8,6 +8,8 @@ import type { Server } from 'node:http';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
+import type { Agent } from 'undici';
+import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
 import { createS3Client } from '../../src/activities/s3';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
@@ -42,6 +44,7 @@ export class Engine {
     readonly fleet: Awaited<ReturnType<typeof startNodeFleet>>,
     readonly source: Awaited<ReturnType<typeof startMetadataSource>>,
     private readonly server: Server,
+    private readonly dispatcher: Agent,
     readonly apiUrl: string,
     readonly worker: WorkerProcess,
     public customerKey = '',
@@ -56,7 +59,8 @@ export class Engine {
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const fleet = await startNodeFleet({ port: 0, secret: FLEET_SECRET });
     const source = await startMetadataSource({ port: 0 });
-    const app = createApp({ db, temporal, config: apiConfig, logger: pino({ level: 'silent' }) });
+    const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: apiConfig.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 16 });
+    const app = createApp({ db, temporal, config: apiConfig, logger: pino({ level: 'silent' }), dispatcher });
     const server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -69,7 +73,7 @@ export class Engine {
       COURIER_LOG_LEVEL: 'warn',
     });
     await worker.start();
-    const engine = new Engine(config, db, temporal, connection, createS3Client(config), fleet, source, server, apiUrl, worker);
+    const engine = new Engine(config, db, temporal, connection, createS3Client(config), fleet, source, server, dispatcher, apiUrl, worker);
     engine.customerKey = await engine.createCustomer(name);
     return engine;
   }
@@ -115,6 +119,7 @@ export class Engine {
   async close(): Promise<void> {
     await this.worker.stop();
     await new Promise((resolve) => this.server.close(resolve));
+    await this.dispatcher.close();
     await this.fleet.close();
     await this.source.close();
     await this.connection.close();

@@ -1,17 +1,20 @@
 import type { Dispatcher } from 'undici';
-import { alertAfterAttempt } from '../../domain/alerts';
+import { alertAfterAttempt, type NodeAlert } from '../../domain/alerts';
 import { refreshAt, retryDelayMs, type RetryTiming } from '../../domain/deadlines';
+import { endpointRole } from '../../domain/endpoints';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
 import { mapConcurrent } from './concurrency';
 import { metadataFailure, type DeliveryFailure } from './failure';
 import { fetchMetadata, MetadataThrottled, type Metadata } from './metadata-client';
 import type { AttemptRecord, DueNode } from './node-store';
-import { pushToNode } from './node-client';
+import { pushToNode, type EncodedDelivery } from './node-client';
 import type { DeliverySettings } from './service-settings';
 
 export interface AttemptDeps {
   dispatcher: Dispatcher;
   concurrency: number;
+  /** Failed attempts in a row at the primary endpoint before attempts alternate to the secondary. */
+  secondaryAfterAttempts: number;
   now: () => Date;
   random: () => number;
   signal?: AbortSignal;
@@ -40,7 +43,50 @@ export async function attemptBatch(
 }
 
 /** The metadata with its base64 form already a JSON string literal (see encodeDeliveryBody). */
-type MetadataFor = (nodeId: string) => Promise<Metadata & { json: string }>;
+export type PreparedMetadata = Metadata & { json: string };
+type MetadataFor = (nodeId: string) => Promise<PreparedMetadata>;
+
+export const prepareMetadata = (metadata: Metadata): PreparedMetadata => ({ ...metadata, json: JSON.stringify(metadata.bytes.toString('base64')) });
+
+/** A node whose last round ended in an ack starts a new round. */
+export const nextAttemptOf = (node: Pick<DueNode, 'attempts' | 'lastError'>): number => (node.lastError === null ? 1 : node.attempts + 1);
+
+/** The Contract 2 body delivering `metadata` to one node, and the deadline it carries. */
+export function encodeDelivery(
+  settings: Pick<DeliverySettings, 'name' | 'ttlSeconds'>,
+  nodeId: string,
+  metadata: PreparedMetadata,
+): { body: EncodedDelivery; expiresAt: Date } {
+  const expiresAt = new Date(metadata.fetchedAt.getTime() + settings.ttlSeconds * 1000);
+  const fields = {
+    service: settings.name,
+    node: nodeId,
+    version: metadata.version,
+    issuedAt: metadata.fetchedAt.toISOString(),
+    expiresAt: expiresAt.toISOString(),
+  };
+  return { body: { node: nodeId, version: metadata.version, raw: Buffer.from(encodeDeliveryBody(fields, metadata.json)) }, expiresAt };
+}
+
+/**
+ * An acked delivery (push or pull): the node is next due refreshBefore ahead of its new
+ * deadline, and an alert episode it had is over.
+ */
+export function ackedRecord(
+  delivery: { nodeId: string; attemptedAt: Date; attempts: number; version: string; deliveredAt: Date; expiresAt: Date; alert: NodeAlert | null },
+  settings: Pick<DeliverySettings, 'refreshBeforeSeconds'>,
+): AttemptRecord {
+  const { nodeId, attemptedAt, attempts, version, deliveredAt, expiresAt, alert } = delivery;
+  return {
+    nodeId,
+    attemptedAt,
+    attempts,
+    nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
+    acked: { version, deliveredAt, expiresAt },
+    failure: null,
+    ...alertAfterAttempt({ alert, expiresAt: null }, true, attemptedAt, settings.refreshBeforeSeconds),
+  };
+}
 
 /**
  * Per batch: one shared fetch, or one fetch per node. After a 429/503 the rest of the batch does
@@ -58,7 +104,7 @@ function metadataSource(settings: DeliverySettings, deps: AttemptDeps): Metadata
         timeoutMs: settings.deliveryTimeoutMs,
         signal: deps.signal,
       });
-      return { ...metadata, json: JSON.stringify(metadata.bytes.toString('base64')) };
+      return prepareMetadata(metadata);
     } catch (err) {
       if (err instanceof MetadataThrottled) pausedUntil = Date.now() + err.retryAfterMs;
       throw err;
@@ -76,49 +122,32 @@ async function attemptNode(
   metadataFor: MetadataFor,
 ): Promise<AttemptRecord> {
   const attemptedAt = deps.now();
-  // A node whose last round ended in an ack starts a new round.
-  const attempts = node.lastError === null ? 1 : node.attempts + 1;
+  const attempts = nextAttemptOf(node);
   let failure: DeliveryFailure | null;
   let notBeforeMs = 0;
   try {
     const metadata = await metadataFor(node.nodeId);
-    const expiresAt = new Date(metadata.fetchedAt.getTime() + settings.ttlSeconds * 1000);
+    const { body, expiresAt } = encodeDelivery(settings, node.nodeId, metadata);
+    const secondary = settings.deliverySecondaryEndpoint;
+    const viaSecondary = secondary !== null && endpointRole(attempts, deps.secondaryAfterAttempts, true) === 'secondary';
+    const values = { service: settings.name, node: node.nodeId };
     failure = await pushToNode(
       {
         serviceId: settings.serviceId,
-        endpoint: node.endpoint ?? expandTemplate(settings.deliveryEndpoint, { service: settings.name, node: node.nodeId }),
+        endpoint: viaSecondary ? expandTemplate(secondary, values) : (node.endpoint ?? expandTemplate(settings.deliveryEndpoint, values)),
         secret: settings.signingSecret,
         timeoutMs: settings.deliveryTimeoutMs,
       },
-      {
-        node: node.nodeId,
-        version: metadata.version,
-        raw: Buffer.from(
-          encodeDeliveryBody(
-            {
-              service: settings.name,
-              node: node.nodeId,
-              version: metadata.version,
-              issuedAt: metadata.fetchedAt.toISOString(),
-              expiresAt: expiresAt.toISOString(),
-            },
-            metadata.json,
-          ),
-        ),
-      },
+      body,
       { dispatcher: deps.dispatcher, signal: deps.signal },
     );
     if (failure === null) {
-      return {
-        nodeId: node.nodeId,
-        attemptedAt,
-        attempts,
-        nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
-        acked: { version: metadata.version, deliveredAt: deps.now(), expiresAt },
-        failure: null,
-        ...alertAfterAttempt(node, true, attemptedAt, settings.refreshBeforeSeconds),
-      };
+      return ackedRecord(
+        { nodeId: node.nodeId, attemptedAt, attempts, version: metadata.version, deliveredAt: deps.now(), expiresAt, alert: node.alert },
+        settings,
+      );
     }
+    if (viaSecondary) failure = { ...failure, message: `${failure.message} (via secondary)` };
   } catch (err) {
     failure = metadataFailure(err);
     if (!failure) throw err;

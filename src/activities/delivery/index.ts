@@ -24,6 +24,7 @@ export interface DeliveryDeps {
   /** Nodes read, attempted and written back per round trip. */
   batchSize: number;
   concurrency: number;
+  secondaryAfterAttempts: number;
   /** A run returns after this long even with nodes still due, so its shard can report and re-plan. */
   maxRunMs: number;
   retry: RetryTiming;
@@ -42,7 +43,15 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
     const signal = Context.current().cancellationSignal;
     // Every request in flight listens for cancellation on this one signal.
     setMaxListeners(deps.concurrency + 16, signal);
-    return { dispatcher, concurrency: deps.concurrency, now: () => new Date(), random: Math.random, signal, retry: deps.retry };
+    return {
+      dispatcher,
+      concurrency: deps.concurrency,
+      secondaryAfterAttempts: deps.secondaryAfterAttempts,
+      now: () => new Date(),
+      random: Math.random,
+      signal,
+      retry: deps.retry,
+    };
   };
 
   const observe = (record: AttemptRecord, seconds: number): void => {

@@ -51,10 +51,19 @@ export async function selectDueNodes(
   return rows;
 }
 
+export async function findDueNode(pool: Pool, serviceId: string, nodeId: string): Promise<DueNode | null> {
+  const { rows } = await pool.query<DueNode>(`SELECT ${DUE_NODE_COLUMNS} FROM nodes WHERE service_id = $1 AND node_id = $2`, [
+    serviceId,
+    nodeId,
+  ]);
+  return rows[0] ?? null;
+}
+
 /**
  * One statement per chunk: the attempts' outcomes, the nodes' alert episodes, and the alert
  * events that opened or closed an episode (in the same transaction, so an episode is never
- * changed without its event, nor told twice).
+ * changed without its event, nor told twice). A failure never overwrites an ack that landed while
+ * it was in flight (a node's pull, a forced refresh).
  */
 export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -78,6 +87,7 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
                              ELSE n.alert_since END
          FROM r
         WHERE n.service_id = $1 AND n.node_id = r.node_id
+          AND (r.version IS NOT NULL OR n.delivered_at IS NULL OR n.delivered_at <= r.attempted_at)
         RETURNING n.node_id
      )
      INSERT INTO alert_events (service_id, node_id, kind, at)

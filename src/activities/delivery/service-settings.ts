@@ -6,6 +6,7 @@ export interface DeliverySettings {
   name: string;
   metadataUrl: string;
   deliveryEndpoint: string;
+  deliverySecondaryEndpoint: string | null;
   deliveryTimeoutMs: number;
   ttlSeconds: number;
   refreshBeforeSeconds: number;
@@ -17,6 +18,7 @@ export interface DeliverySettings {
 export async function readDeliverySettings(pool: Pool, serviceId: string): Promise<DeliverySettings | null> {
   const { rows } = await pool.query<DeliverySettings>(
     `SELECT id AS "serviceId", name, metadata_url AS "metadataUrl", delivery_endpoint AS "deliveryEndpoint",
+            delivery_secondary_endpoint AS "deliverySecondaryEndpoint",
             delivery_timeout_ms AS "deliveryTimeoutMs", ttl_seconds AS "ttlSeconds",
             refresh_before_seconds AS "refreshBeforeSeconds", signing_secret AS "signingSecret",
             shard_count AS "shardCount"

@@ -45,8 +45,8 @@ export const problems = {
   validation: (errors: FieldError[], detail = 'The request is invalid; see errors for each field.') =>
     new Problem(400, 'validation', 'Invalid request', detail, errors),
   malformedJson: (detail: string) => new Problem(400, 'malformed-json', 'Malformed JSON', detail),
-  unauthorized: (detail: string) =>
-    new Problem(401, 'unauthorized', 'Unauthorized', detail, undefined, { 'WWW-Authenticate': 'Bearer' }),
+  unauthorized: (detail: string, scheme = 'Bearer') =>
+    new Problem(401, 'unauthorized', 'Unauthorized', detail, undefined, { 'WWW-Authenticate': scheme }),
   forbidden: (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail),
   notFound: (detail: string) => new Problem(404, 'not-found', 'Not found', detail),
   conflict: (detail: string) => new Problem(409, 'conflict', 'Conflict', detail),

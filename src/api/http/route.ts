@@ -5,13 +5,16 @@
  */
 import type { z } from 'zod';
 import type { Service } from '@prisma/client';
+import type { DeliverySettings } from '../../activities/delivery/service-settings';
 import type { AppDeps } from '../deps';
 import { findOwnedService } from '../services/service-store';
+import { authenticateNode } from './auth';
 import { problems } from './problem';
 import { parseOrThrow } from './validation';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
-export type Access = 'public' | 'admin' | 'customer';
+/** `node`: no API key; a node credential (src/domain/node-credential.ts) that the route itself checks. */
+export type Access = 'public' | 'admin' | 'customer' | 'node';
 /** Who is calling: `keyId` is the API key's row id, or `bootstrap` for COURIER_ADMIN_KEY. */
 export type Caller = { scope: 'admin'; keyId: string } | { scope: 'customer'; customerId: string; keyId: string };
 
@@ -19,7 +22,7 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
-  /** A non-JSON body (metrics, HTML) is sent as is with this content type. */
+  /** A body that is not a JSON value to serialize (metrics, HTML, signed JSON bytes) is sent as is with this content type. */
   contentType?: string;
 }
 
@@ -34,6 +37,8 @@ export interface RawRequest {
   params: Record<string, string>;
   query: unknown;
   body: unknown;
+  /** The Authorization header, for routes that check a credential themselves (`node`). */
+  authorization: string | undefined;
 }
 
 export interface Route {
@@ -145,4 +150,16 @@ export function serviceRoute<P extends ObjectSchema = undefined, Q extends Objec
     if (!service) throw problems.notFound('No such service.');
     return { customerId, service };
   });
+}
+
+/**
+ * A route a node calls about itself: `{nodeId}` in the path, its service in `?service=`, and the
+ * node credential of that service and node in the Authorization header.
+ */
+export function nodeRoute<P extends ObjectSchema = undefined, Q extends ObjectSchema = undefined, B extends Schema = undefined>(
+  spec: Spec<P, Q, B, { settings: DeliverySettings }>,
+): Route {
+  return build(spec, 'node', false, async (raw, _caller, deps) => ({
+    settings: await authenticateNode(raw.authorization, raw.query, raw.params.nodeId ?? '', deps.db.pool),
+  }));
 }

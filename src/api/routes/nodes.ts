@@ -1,24 +1,43 @@
 import { z } from 'zod';
+import { MetadataThrottled, MetadataUnavailable } from '../../activities/delivery/metadata-client';
+import { deliverByPull } from '../../activities/delivery/pull';
 import { decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
-import { serviceRoute, type Route } from '../http/route';
+import { nodeRoute, serviceRoute, type Route } from '../http/route';
 import {
   NodeDeliveredSchema,
   NodeListQuerySchema,
   NodeListSchema,
   NodeParamsSchema,
+  NodePullParamsSchema,
+  NodePullQuerySchema,
+  NodePullSchema,
   NodeRefreshPendingSchema,
   NodeSchema,
+  RedriveSchema,
+  RedrivenSchema,
   RefreshNodeSchema,
   ServiceParamsSchema,
 } from '../schemas';
 import { findNode, listNodes } from '../services/node-reads';
+import { redriveNodes } from '../services/redrive';
 import { refreshNode } from '../services/refresh-node';
 import { checkUrls } from '../services/target-checks';
 
 const tags = ['nodes'];
 const NodeCursorSchema = z.object({ nodeId: z.string() });
 const nodeLink = (serviceId: string, nodeId: string) => `/v1/services/${serviceId}/nodes/${encodeURIComponent(nodeId)}`;
+/** When the metadata source failed without saying when to come back. */
+const SOURCE_RETRY_SECONDS = 5;
+
+/** The metadata source's trouble, as a node pulling should see it: come back later. */
+function sourceProblem(err: unknown): unknown {
+  if (err instanceof MetadataThrottled) {
+    return problems.unavailable('The metadata source asked Courier to slow down; retry after the given delay.', Math.max(1, Math.ceil(err.retryAfterMs / 1000)));
+  }
+  if (err instanceof MetadataUnavailable) return problems.unavailable('The metadata source is unavailable; retry shortly.', SOURCE_RETRY_SECONDS);
+  return err;
+}
 
 export const nodeRoutes: Route[] = [
   serviceRoute({
@@ -70,8 +89,44 @@ export const nodeRoutes: Route[] = [
     responses: { 200: { description: 'One page of nodes, by node id.', schema: NodeListSchema } },
     async handle({ service, query, deps }) {
       const after = decodeCursor(NodeCursorSchema, query.cursor)?.nodeId;
-      const rows = await listNodes(deps.db, service.id, { state: query.state, after, limit: query.limit + 1 });
+      const state = query.state === 'breached' ? 'expired' : query.state;
+      const rows = await listNodes(deps.db, service.id, { state, after, limit: query.limit + 1 });
       return { status: 200, body: page(rows, query.limit, (last) => ({ nodeId: last.nodeId })) };
+    },
+  }),
+
+  serviceRoute({
+    method: 'post',
+    path: '/v1/services/{id}/nodes/redrive',
+    summary: 'Retry failing and expired nodes now (the dead letters): all of them, or the ones named',
+    tags,
+    params: ServiceParamsSchema,
+    body: RedriveSchema,
+    idempotent: true,
+    responses: { 202: { description: 'The nodes are due now with a fresh retry backoff, and their shards woken.', schema: RedrivenSchema } },
+    async handle({ service, body, deps }) {
+      return { status: 202, body: { redriven: await redriveNodes(deps, service.id, body.nodeIds) } };
+    },
+  }),
+
+  nodeRoute({
+    method: 'get',
+    path: '/v1/nodes/{nodeId}/metadata',
+    summary: 'A node pulls its current metadata, for when pushes cannot reach it; counts as its ack',
+    tags,
+    params: NodePullParamsSchema,
+    query: NodePullQuerySchema,
+    responses: { 200: { description: 'The delivery a push would send, signed in Courier-Signature; the node is fresh.', schema: NodePullSchema } },
+    problems: [404, 503],
+    async handle({ settings, params, deps }) {
+      const pulled = await deliverByPull({ pool: deps.db.pool, dispatcher: deps.dispatcher, now: () => new Date() }, settings, params.nodeId).catch(
+        (err: unknown) => {
+          if (err instanceof MetadataUnavailable) deps.logger.warn({ err, serviceId: settings.serviceId, nodeId: params.nodeId }, 'node pull: metadata source unavailable');
+          throw sourceProblem(err);
+        },
+      );
+      if (!pulled) throw problems.notFound('The service has no such node.');
+      return { status: 200, body: pulled.raw, contentType: 'application/json', headers: { 'Courier-Signature': pulled.signature } };
     },
   }),
 ];

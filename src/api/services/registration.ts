@@ -28,7 +28,7 @@ export function serviceView(row: Service): ServiceView {
     metadata: { url: row.metadataUrl },
     ttlSeconds: row.ttlSeconds,
     refreshBeforeSeconds: row.refreshBeforeSeconds,
-    delivery: { endpoint: row.deliveryEndpoint, timeoutMs: row.deliveryTimeoutMs },
+    delivery: { endpoint: row.deliveryEndpoint, secondaryEndpoint: row.deliverySecondaryEndpoint, timeoutMs: row.deliveryTimeoutMs },
     notifications: storedNotifications(row.notifications),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -45,21 +45,28 @@ export function registrationColumns(reg: Registration) {
     ttlSeconds: reg.ttlSeconds,
     refreshBeforeSeconds: reg.refreshBeforeSeconds ?? Math.floor(reg.ttlSeconds / 3),
     deliveryEndpoint: reg.delivery.endpoint,
+    deliverySecondaryEndpoint: reg.delivery.secondaryEndpoint ?? null,
     deliveryTimeoutMs: reg.delivery.timeoutMs,
     notifications: reg.notifications ?? Prisma.DbNull,
     ...(reg.signingSecret !== undefined ? { signingSecret: reg.signingSecret } : {}),
   };
 }
 
-/** The stored registration with a PATCH laid over it, to be validated as a whole. */
+/** The stored registration with a PATCH laid over it, to be validated as a whole; a null clears an optional field. */
 export function mergeRegistration(row: Service, patch: UpdateService): RegistrationInput {
   const notifications = patch.notifications === null ? undefined : (patch.notifications ?? storedNotifications(row.notifications) ?? undefined);
+  const { secondaryEndpoint, ...delivery } = patch.delivery ?? {};
   return {
     mapping: { uri: row.mappingUri, format: row.mappingFormat, ...patch.mapping },
     metadata: patch.metadata ?? { url: row.metadataUrl },
     ttlSeconds: patch.ttlSeconds ?? row.ttlSeconds,
     refreshBeforeSeconds: patch.refreshBeforeSeconds ?? row.refreshBeforeSeconds,
-    delivery: { endpoint: row.deliveryEndpoint, timeoutMs: row.deliveryTimeoutMs, ...patch.delivery },
+    delivery: {
+      endpoint: row.deliveryEndpoint,
+      secondaryEndpoint: secondaryEndpoint === null ? undefined : (secondaryEndpoint ?? row.deliverySecondaryEndpoint ?? undefined),
+      timeoutMs: row.deliveryTimeoutMs,
+      ...delivery,
+    },
     notifications,
     signingSecret: patch.signingSecret,
   };

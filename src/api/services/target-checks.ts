@@ -52,7 +52,12 @@ export async function checkUrls(targets: Record<string, string | undefined>, con
 
 export async function checkRegistrationTargets(reg: Registration, config: Config): Promise<void> {
   const issues = await urlIssues(
-    { 'metadata.url': reg.metadata.url, 'delivery.endpoint': reg.delivery.endpoint, 'notifications.webhookUrl': reg.notifications?.webhookUrl },
+    {
+      'metadata.url': reg.metadata.url,
+      'delivery.endpoint': reg.delivery.endpoint,
+      'delivery.secondaryEndpoint': reg.delivery.secondaryEndpoint,
+      'notifications.webhookUrl': reg.notifications?.webhookUrl,
+    },
     config,
   );
   // The schema has checked the s3://bucket/key form.

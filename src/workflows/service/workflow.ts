@@ -11,7 +11,7 @@ import { fanOutFor, groupShards } from '../../domain/sharding';
 import { emptyMappingStatus, mergeSummaries, type ServiceState, type ServiceStatus } from '../../domain/status';
 import { control, mapping } from '../activities';
 import { groupStart, missingFrom, range, shardStart, startChildren, stopChildren, wakeChildren, type Owner } from '../children';
-import { shardGroupWorkflowId, shardWorkflowId } from '../shard/definitions';
+import { shardGroupWorkflowId, shardWorkflowId, wakeSignal } from '../shard/definitions';
 import { describeService } from '../summaries';
 import {
   childReportSignal,
@@ -53,6 +53,10 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
   });
   setHandler(serviceChangedSignal, ({ mappingChanged }) => {
     reloadRequested ||= mappingChanged;
+    wakeRequested = true;
+  });
+  // Nodes were made due (a redrive of many shards): every shard re-plans now.
+  setHandler(wakeSignal, () => {
     wakeRequested = true;
   });
   setHandler(deregisterSignal, () => {

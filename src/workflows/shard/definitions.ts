@@ -51,7 +51,7 @@ export interface NodeDelivery {
 
 /** Deliver to one node now, known or new, and answer once it acked or failed. */
 export const refreshNodeUpdate = defineUpdate<NodeDelivery, [RefreshNodeRequest]>('refreshNode');
-/** Something changed (mapping, config, refresh-all): re-plan the next delivery now. */
+/** Something changed (mapping, config, refresh-all, redrive): re-plan the next delivery now. */
 export const wakeSignal = defineSignal('wake');
 /** The shard is no longer needed (service deleted, or fewer shards): finish. */
 export const stopSignal = defineSignal('stop');

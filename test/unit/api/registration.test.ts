@@ -15,6 +15,7 @@ const row = {
   ttlSeconds: 3600,
   refreshBeforeSeconds: 1200,
   deliveryEndpoint: 'http://{node}/m',
+  deliverySecondaryEndpoint: 'http://{node}.backup/m',
   deliveryTimeoutMs: 5000,
   notifications: { email: 'ops@example.com' },
   signingSecret: 's'.repeat(32),
@@ -40,6 +41,14 @@ describe('registration', () => {
     expect(columns).toMatchObject({ mappingUri: row.mappingUri, mappingFormat: 'json', deliveryEndpoint: row.deliveryEndpoint, deliveryTimeoutMs: 100 });
     expect(columns.notifications).toEqual({ email: 'ops@example.com' });
     expect(columns).not.toHaveProperty('signingSecret');
+  });
+
+  test('a PATCH keeps, replaces or (with null) removes the secondary endpoint', () => {
+    const secondaryAfter = (patch: Parameters<typeof mergeRegistration>[1]) =>
+      registrationColumns(RegistrationSchema.parse(mergeRegistration(row, patch))).deliverySecondaryEndpoint;
+    expect(secondaryAfter({ delivery: { timeoutMs: 100 } })).toBe(row.deliverySecondaryEndpoint);
+    expect(secondaryAfter({ delivery: { secondaryEndpoint: 'http://{node}.dr/m' } })).toBe('http://{node}.dr/m');
+    expect(secondaryAfter({ delivery: { secondaryEndpoint: null } })).toBeNull();
   });
 
   test('notifications: null clears them', () => {

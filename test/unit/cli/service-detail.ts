@@ -10,7 +10,7 @@ export const detail = (over: { nodes?: Partial<ServiceDetail['nodes']>; mapping?
   metadata: { url: 'http://meta/' },
   ttlSeconds: 3600,
   refreshBeforeSeconds: 1200,
-  delivery: { endpoint: 'http://{node}/', timeoutMs: 5000 },
+  delivery: { endpoint: 'http://{node}/', secondaryEndpoint: null, timeoutMs: 5000 },
   notifications: null,
   createdAt: '2030-01-01T11:00:00.000Z',
   updatedAt: '2030-01-01T11:00:00.000Z',

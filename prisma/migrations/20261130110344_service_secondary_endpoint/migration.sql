@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "services" ADD COLUMN     "delivery_secondary_endpoint" TEXT;
+

@@ -1,0 +1,131 @@
+/**
+ * The alternative paths when pushes fail, on the real stack: a node pulls its metadata itself, a
+ * service's secondary endpoint takes over after the primary failed, and failing nodes are
+ * redriven at once instead of at the end of their backoff.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { nodeAuthorization } from '../../src/domain/node-credential';
+import { DeliveryBodySchema } from '../../src/domain/protocol';
+import { verifySignature } from '../../src/domain/signing';
+import { nodesDown } from '../../src/simulators/node-fleet';
+import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
+import { eventually } from '../support/eventually';
+import { ledgerOf } from '../support/ledger';
+
+/** Long enough that no regular refresh cycle runs while a test looks at its nodes. */
+const SLOW_CYCLE = { ttlSeconds: 600, refreshBeforeSeconds: 200 };
+
+/** A loopback port nothing listens on: a primary endpoint that is down. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('alternative delivery paths and redrive', () => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await Engine.start('fallback');
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+  afterEach(() => engine.fleet.clearFaults());
+
+  const node = async (serviceId: string, nodeId: string) => (await engine.api('GET', `/v1/services/${serviceId}/nodes/${nodeId}`)).body;
+  const deliveries = (service: string, nodeId: string) => ledgerOf(engine.fleet, service).get(nodeId)?.deliveries ?? 0;
+
+  it('a node whose push endpoint is dead pulls its metadata, signed, and is fresh', async () => {
+    engine.fleet.setFaults([nodesDown(['pull-0'])]);
+    const uri = await engine.putMapping('fallback/pull.csv', csvMapping('pull-', 3));
+    const id = await engine.registerService('pulled', uri, SLOW_CYCLE);
+    await eventually('pull-0 failing', async () => ((await node(id, 'pull-0')).state === 'failing' ? true : undefined));
+
+    const pull = (nodeId: string, authorization: string) =>
+      fetch(`${engine.apiUrl}/v1/nodes/${nodeId}/metadata?service=${id}`, { headers: { authorization } });
+    const res = await pull('pull-0', nodeAuthorization(FLEET_SECRET, id, 'pull-0'));
+    expect(res.status).toBe(200);
+    const raw = await res.text();
+    expect(verifySignature(FLEET_SECRET, raw, res.headers.get('courier-signature') ?? undefined)).toBe(true);
+    const body = DeliveryBodySchema.parse(JSON.parse(raw));
+    expect(body).toMatchObject({ service: 'pulled', node: 'pull-0' });
+    expect(Buffer.from(body.metadata, 'base64').length).toBeGreaterThan(0);
+    expect(Date.parse(body.expiresAt) - Date.parse(body.issuedAt)).toBe(SLOW_CYCLE.ttlSeconds * 1000);
+
+    expect(await node(id, 'pull-0')).toMatchObject({ state: 'fresh', lastError: null, version: body.version, expiresAt: body.expiresAt });
+    expect(deliveries('pulled', 'pull-0')).toBe(0);
+
+    for (const refused of [
+      await pull('pull-0', nodeAuthorization('not-the-signing-secret-of-this-service', id, 'pull-0')),
+      await pull('pull-0', nodeAuthorization(FLEET_SECRET, id, 'pull-1')),
+      await pull('pull-0', `Bearer ${engine.customerKey}`),
+    ]) {
+      expect(refused.status).toBe(401);
+    }
+  });
+
+  it('after the primary endpoint failed, attempts go to the secondary, and its failures say so', async () => {
+    engine.fleet.setFaults([nodesDown(['sec-4'])]);
+    const uri = await engine.putMapping('fallback/secondary.csv', csvMapping('sec-', 5));
+    const id = await engine.registerService('secondary', uri, {
+      ...SLOW_CYCLE,
+      delivery: {
+        endpoint: `http://127.0.0.1:${await closedPort()}/nodes/{node}/metadata`,
+        secondaryEndpoint: engine.fleet.endpointTemplate,
+        timeoutMs: 2000,
+      },
+    });
+    const acked = ['sec-0', 'sec-1', 'sec-2', 'sec-3'];
+    await eventually('nodes acked through the secondary', async () => (acked.every((n) => deliveries('secondary', n) === 1) ? true : undefined), 60_000);
+    for (const nodeId of acked) {
+      // COURIER_SECONDARY_AFTER_ATTEMPTS is 3: three refusals at the primary, then the secondary.
+      expect(await node(id, nodeId)).toMatchObject({ state: 'fresh', attempts: 4, lastError: null });
+    }
+    const failing = await eventually('a failure at the secondary', async () => {
+      const n = await node(id, 'sec-4');
+      return /via secondary/.test(n.lastError ?? '') ? n : undefined;
+    }, 60_000);
+    expect(failing).toMatchObject({ state: 'failing', attempts: 4 });
+  });
+
+  it('redriven nodes are retried at once, not at the end of their backoff', async () => {
+    const failing = ['dlq-0', 'dlq-1', 'dlq-2'];
+    engine.fleet.setFaults([{ nodes: failing, mode: 'error', status: 503 }]);
+    const uri = await engine.putMapping('fallback/redrive.csv', csvMapping('dlq-', 4));
+    const id = await engine.registerService('redriven', uri, SLOW_CYCLE);
+    await eventually('three nodes failing', async () => {
+      const list = await engine.api('GET', `/v1/services/${id}/nodes?state=failing`);
+      return list.body.items.length === 3 ? true : undefined;
+    });
+
+    // As if they had failed for long: their next retry ten minutes away. Parked again until no
+    // attempt in flight moves one back.
+    const parked = async () => {
+      await engine.db.pool.query(
+        `UPDATE nodes SET next_attempt_at = now() + interval '10 minutes' WHERE service_id = $1 AND last_error IS NOT NULL`,
+        [id],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const { rows } = await engine.db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM nodes WHERE service_id = $1 AND last_error IS NOT NULL AND next_attempt_at > now() + interval '5 minutes'`,
+        [id],
+      );
+      return rows[0]?.n === 3 ? true : undefined;
+    };
+    await eventually('failing nodes behind a long backoff', parked);
+    engine.fleet.clearFaults();
+
+    const one = await engine.api('POST', `/v1/services/${id}/nodes/redrive`, { nodeIds: ['dlq-0'] });
+    expect(one).toMatchObject({ status: 202, body: { redriven: 1 } });
+    await eventually('dlq-0 delivered', async () => (deliveries('redriven', 'dlq-0') === 1 ? true : undefined), 15_000);
+    expect(deliveries('redriven', 'dlq-1') + deliveries('redriven', 'dlq-2')).toBe(0);
+
+    const all = await engine.api('POST', `/v1/services/${id}/nodes/redrive`, {});
+    expect(all).toMatchObject({ status: 202, body: { redriven: 2 } });
+    await eventually('every redriven node delivered', async () => (failing.every((n) => deliveries('redriven', n) === 1) ? true : undefined), 15_000);
+    for (const nodeId of failing) expect(await node(id, nodeId)).toMatchObject({ state: 'fresh', lastError: null });
+  });
+});
