@@ -7,11 +7,26 @@ import type { CourierActivities } from '../activities/types';
  * the heartbeat timeout and the retry resumes from the database. Five attempts, then the shard
  * records an engine error in its status and tries again on its own schedule.
  */
-export const delivery = proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
+const DELIVERY_OPTIONS = {
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 5 },
-});
+} as const;
+
+/** Temporal's default priority is 3 (of 1-5); failing nodes' retries go ahead of routine refreshes. */
+const URGENT_PRIORITY = 1;
+const ROUTINE_PRIORITY = 3;
+
+/**
+ * A shard's delivery activity, dispatched fairly between services: the fairness key keeps a
+ * service with thousands of shards from starving one with a single shard on a shared task
+ * queue (seed 002), and a shard retrying failing nodes is dispatched before routine refreshes.
+ */
+export const deliveryFor = (serviceId: string, urgent: boolean) =>
+  proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
+    ...DELIVERY_OPTIONS,
+    priority: { fairnessKey: serviceId, priorityKey: urgent ? URGENT_PRIORITY : ROUTINE_PRIORITY },
+  });
 
 /**
  * A forced refresh answers a waiting API call, so it runs as a local activity: no activity task

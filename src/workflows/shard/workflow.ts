@@ -10,7 +10,7 @@ import {
 } from '@temporalio/workflow';
 import { NODE_ID_PATTERN } from '../../domain/protocol';
 import { emptyShardSummary, summaryChanged, type ShardSummary } from '../../domain/status';
-import { delivery, forcedDelivery } from '../activities';
+import { deliveryFor, forcedDelivery } from '../activities';
 import { childReportSignal } from '../service/definitions';
 import { describeShard } from '../summaries';
 import {
@@ -70,7 +70,8 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
   const cycle = async () => {
     const cycleAt = new Date(Date.now()).toISOString();
     try {
-      const result = await delivery.deliverDue({ serviceId: input.serviceId, shard: input.shard });
+      const urgent = summary.counts.failing + summary.counts.expired > 0;
+      const result = await deliveryFor(input.serviceId, urgent).deliverDue({ serviceId: input.serviceId, shard: input.shard });
       if (result.serviceGone) return false;
       summary = {
         counts: result.counts,
