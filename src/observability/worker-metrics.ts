@@ -35,6 +35,18 @@ export function createWorkerMetrics(registry = new Registry()) {
       labelNames: ['result'] as const,
       registers,
     }),
+    notifications: new Counter({
+      name: 'courier_notifications_total',
+      help: 'Notifications made from alert events (one per service, kind and coalescing window), by kind.',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+    notificationDeliveries: new Counter({
+      name: 'courier_notification_deliveries_total',
+      help: 'Webhook and email sends, by channel and outcome: delivered, retry (will be tried again) or failed (given up).',
+      labelNames: ['channel', 'outcome'] as const,
+      registers,
+    }),
     lastCycle: new Gauge({
       name: 'courier_last_cycle_timestamp_seconds',
       help: 'When this worker last completed a deliverDue run (a shard refresh cycle), in Unix seconds.',

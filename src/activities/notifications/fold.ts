@@ -31,12 +31,13 @@ export interface FoldOptions {
   emailEnabled: boolean;
 }
 
-export async function foldAlertEvents(pool: Pool, options: FoldOptions): Promise<number> {
+/** Folds what is due; returns the kinds of the notifications made. */
+export async function foldAlertEvents(pool: Pool, options: FoldOptions): Promise<AlertKind[]> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const { rows: locked } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [FOLD_LOCK]);
-    const notified = locked[0]?.locked ? await foldGroups(client, options) : 0;
+    const notified = locked[0]?.locked ? await foldGroups(client, options) : [];
     await client.query('COMMIT');
     return notified;
   } catch (err) {
@@ -47,7 +48,7 @@ export async function foldAlertEvents(pool: Pool, options: FoldOptions): Promise
   }
 }
 
-async function foldGroups(client: PoolClient, options: FoldOptions): Promise<number> {
+async function foldGroups(client: PoolClient, options: FoldOptions): Promise<AlertKind[]> {
   const { rows: groups } = await client.query<EventGroup>(
     `SELECT e.service_id AS "serviceId", e.kind, max(e.id)::text AS "lastId",
             count(DISTINCT e.node_id)::int AS count,
@@ -60,12 +61,12 @@ async function foldGroups(client: PoolClient, options: FoldOptions): Promise<num
       GROUP BY e.service_id, e.kind, s.customer_id, s.name, s.notifications
       LIMIT ${MAX_GROUPS}`,
   );
-  let notified = 0;
+  const notified: AlertKind[] = [];
   for (const group of groups) {
     if (group.lastSentAt && Date.now() - group.lastSentAt.getTime() < options.coalesceMs) continue;
     if (group.customerId !== null && group.serviceName !== null) {
       await notify(client, group, options);
-      notified++;
+      notified.push(group.kind);
     }
     // A deleted service's events have no one to tell.
     await client.query(`DELETE FROM alert_events WHERE service_id = $1 AND kind = $2 AND id <= $3`, [group.serviceId, group.kind, group.lastId]);

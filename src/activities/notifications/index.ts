@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DispatchResult } from '../types';
 import { foldAlertEvents } from './fold';
 import { sendDueDeliveries, type Channels } from './send';
@@ -6,15 +7,19 @@ import { sendDueDeliveries, type Channels } from './send';
 export interface NotificationDeps extends Channels {
   pool: Pool;
   coalesceMs: number;
+  metrics: WorkerMetrics;
 }
 
 /** One notifier tick: fold what the engine recorded, then send what is due on every channel. */
 export function createNotificationActivities(deps: NotificationDeps): Pick<CourierActivities, 'dispatchNotifications'> {
   return {
     async dispatchNotifications(): Promise<DispatchResult> {
-      const notified = await foldAlertEvents(deps.pool, { coalesceMs: deps.coalesceMs, emailEnabled: deps.mailer !== null });
-      const { sent, failed } = await sendDueDeliveries(deps.pool, deps);
-      return { notified, sent, failed };
+      const kinds = await foldAlertEvents(deps.pool, { coalesceMs: deps.coalesceMs, emailEnabled: deps.mailer !== null });
+      for (const kind of kinds) deps.metrics.notifications.inc({ kind });
+      const sent = await sendDueDeliveries(deps.pool, deps);
+      for (const { channel, outcome } of sent) deps.metrics.notificationDeliveries.inc({ channel, outcome });
+      const delivered = sent.filter((s) => s.outcome === 'delivered').length;
+      return { notified: kinds.length, sent: delivered, failed: sent.length - delivered };
     },
   };
 }

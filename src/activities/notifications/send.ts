@@ -41,12 +41,14 @@ export interface Channels {
   giveUpMs: number;
 }
 
-export interface SendResult {
-  sent: number;
-  failed: number;
+export type SendOutcome = 'delivered' | 'retry' | 'failed';
+
+export interface SentDelivery {
+  channel: 'webhook' | 'email';
+  outcome: SendOutcome;
 }
 
-export async function sendDueDeliveries(pool: Pool, channels: Channels): Promise<SendResult> {
+export async function sendDueDeliveries(pool: Pool, channels: Channels): Promise<SentDelivery[]> {
   const { rows } = await pool.query<DueDelivery>(
     `WITH due AS (
        SELECT id FROM notification_deliveries
@@ -64,15 +66,12 @@ export async function sendDueDeliveries(pool: Pool, channels: Channels): Promise
        FROM leased l JOIN notifications n ON n.id = l.notification_id
        LEFT JOIN services s ON s.id = n.service_id`,
   );
-  const outcomes = await Promise.all(
+  return Promise.all(
     rows.map(async (delivery) => {
       const failure = await attempt(delivery, channels);
-      await record(pool, delivery, failure, channels.giveUpMs);
-      return failure;
+      return { channel: delivery.channel, outcome: await record(pool, delivery, failure, channels.giveUpMs) };
     }),
   );
-  const sent = outcomes.filter((o) => o === null).length;
-  return { sent, failed: outcomes.length - sent };
 }
 
 /** Null when the channel took the message, else why not. */
@@ -126,14 +125,14 @@ async function sendEmail(delivery: DueDelivery, channels: Channels): Promise<str
   return null;
 }
 
-async function record(pool: Pool, delivery: DueDelivery, failure: string | null, giveUpMs: number): Promise<void> {
+async function record(pool: Pool, delivery: DueDelivery, failure: string | null, giveUpMs: number): Promise<SendOutcome> {
   const attempts = delivery.attempts + 1;
   if (failure === null) {
     await pool.query(
       `UPDATE notification_deliveries SET status = 'delivered', attempts = $2, delivered_at = now(), last_error = NULL WHERE id = $1`,
       [delivery.id, attempts],
     );
-    return;
+    return 'delivered';
   }
   const givingUp = Date.now() - delivery.createdAt.getTime() >= giveUpMs;
   await pool.query(
@@ -142,4 +141,5 @@ async function record(pool: Pool, delivery: DueDelivery, failure: string | null,
       WHERE id = $1`,
     [delivery.id, attempts, givingUp ? 'failed' : 'pending', failure.slice(0, 1000), notificationRetryDelayMs(attempts) / 1000],
   );
+  return givingUp ? 'failed' : 'retry';
 }
