@@ -4,7 +4,7 @@
  * response schemas document what handlers return.
  */
 import { z } from 'zod';
-import { ALERT_KINDS } from '../domain/alerts';
+import { ALERT_KINDS, NODE_ALERTS } from '../domain/alerts';
 import { NODE_STATES } from '../domain/node-state';
 import { DeliveryBodySchema, expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
 
@@ -185,6 +185,9 @@ export const LiveStatusSchema = z.object({
     held: z.string().nullable().meta({ description: 'Why a newer mapping was read but not applied.' }),
   }),
   nodes: NodeCountsSchema,
+  alerts: z
+    .object({ atRisk: z.number().int(), breached: z.number().int() })
+    .meta({ description: 'Nodes with an open alarm episode: failing with most of their budget spent, or past their deadline.' }),
   nextRefreshAt: timestamp.nullable(),
   lastCycleAt: timestamp.nullable(),
 });
@@ -239,6 +242,8 @@ export const NodeSchema = z
     lastError: z.string().nullable(),
     endpoint: z.string().nullable().meta({ description: 'Set when the node has its own endpoint.' }),
     shard: z.number().int(),
+    alert: z.enum(NODE_ALERTS).nullable().meta({ description: 'An open alarm episode, until the node acks again.' }),
+    alertSince: timestamp.nullable(),
   })
   .meta({ id: 'Node' });
 export type NodeView = z.output<typeof NodeSchema>;

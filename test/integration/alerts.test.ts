@@ -63,10 +63,13 @@ describe('alarms and notifications', () => {
       return kinds(items).includes('breach') ? items : undefined;
     }, 90_000, 500);
     const node = await engine.api('GET', `/v1/services/${id}/nodes/lonely-0`);
-    expect(node.body.state).toBe('expired');
+    expect(node.body).toMatchObject({ state: 'expired', alert: 'breached', alertSince: expect.any(String) });
+    expect((await engine.api('GET', `/v1/services/${id}`)).body.alerts).toEqual({ atRisk: 0, breached: 1 });
 
     engine.fleet.clearFaults();
     await eventually('a recovered notification', async () => (kinds(await notificationsOf(id)).includes('recovered') ? true : undefined), 60_000, 500);
+    expect((await engine.api('GET', `/v1/services/${id}/nodes/lonely-0`)).body).toMatchObject({ state: 'fresh', alert: null, alertSince: null });
+    expect((await engine.api('GET', `/v1/services/${id}`)).body.alerts).toEqual({ atRisk: 0, breached: 0 });
     await eventually('every channel told of all three', async () =>
       webhook.accepted(id).length >= 3 && mail.mails.filter((m) => m.subject.endsWith('- lonely')).length >= 3 ? true : undefined,
       60_000,

@@ -696,6 +696,8 @@ describe('nodes', () => {
       lastError: 'HTTP 503',
       endpoint: null,
       shard: 0,
+      alert: null,
+      alertSince: null,
     });
     expect((await api.call('GET', `/v1/services/${id}/nodes/host.example:1`, { key })).body.state).toBe('pending');
     expect((await api.call('GET', `/v1/services/${id}/nodes/c-expired`, { key })).body.state).toBe('expired');

@@ -11,6 +11,11 @@ import type { AppDeps } from '../deps';
 import type { LiveStatus } from '../schemas';
 
 export async function liveStatus(deps: AppDeps, row: Service): Promise<LiveStatus> {
+  const [status, alerts] = await Promise.all([workflowOrDatabase(deps, row), openAlerts(deps, row.id)]);
+  return { ...status, alerts };
+}
+
+async function workflowOrDatabase(deps: AppDeps, row: Service): Promise<Omit<LiveStatus, 'alerts'>> {
   if (row.status === 'active') {
     try {
       return fromWorkflow(await queryWorkflow(deps, row.id));
@@ -21,12 +26,22 @@ export async function liveStatus(deps: AppDeps, row: Service): Promise<LiveStatu
   return fromDatabase(deps, row);
 }
 
+/** Open alarm episodes, from the node rows (a partial index keeps this cheap: few nodes have one). */
+async function openAlerts(deps: AppDeps, serviceId: string): Promise<LiveStatus['alerts']> {
+  const { rows } = await deps.db.pool.query<LiveStatus['alerts']>(
+    `SELECT count(*) FILTER (WHERE alert = 'at_risk')::int AS "atRisk", count(*) FILTER (WHERE alert = 'breached')::int AS breached
+       FROM nodes WHERE service_id = $1 AND alert IS NOT NULL`,
+    [serviceId],
+  );
+  return rows[0] ?? { atRisk: 0, breached: 0 };
+}
+
 function queryWorkflow(deps: AppDeps, serviceId: string): Promise<ServiceStatus> {
   const handle = deps.temporal.workflow.getHandle(serviceWorkflowId(serviceId));
   return deps.temporal.withDeadline(Date.now() + deps.timing.statusQueryTimeoutMs, () => handle.query(serviceStatusQuery));
 }
 
-function fromWorkflow(s: ServiceStatus): LiveStatus {
+function fromWorkflow(s: ServiceStatus): Omit<LiveStatus, 'alerts'> {
   return {
     state: s.state,
     statusSource: 'workflow',
@@ -57,7 +72,7 @@ interface NodeAggregate extends NodeCounts {
   last_cycle_at: Date | null;
 }
 
-async function fromDatabase(deps: AppDeps, row: Service): Promise<LiveStatus> {
+async function fromDatabase(deps: AppDeps, row: Service): Promise<Omit<LiveStatus, 'alerts'>> {
   const { rows } = await deps.db.pool.query<NodeAggregate>(
     `SELECT ${nodeCountsSql('$2')}, min(next_attempt_at) AS next_refresh_at, max(last_attempt_at) AS last_cycle_at
        FROM nodes WHERE service_id = $1`,

@@ -1,6 +1,7 @@
 /** The node rows as the API shows them; state derived at read time, never stored. */
 import { nodeState, nodeStateSql, type NodeState } from '../../domain/node-state';
 import type { Database } from '../../db';
+import type { NodeAlert } from '../../domain/alerts';
 import type { NodeView } from '../schemas';
 
 interface NodeRow {
@@ -12,10 +13,12 @@ interface NodeRow {
   lastError: string | null;
   endpoint: string | null;
   shard: number;
+  alert: NodeAlert | null;
+  alertSince: Date | null;
 }
 
 const COLUMNS = `node_id AS "nodeId", version, delivered_at AS "deliveredAt", expires_at AS "expiresAt",
-  attempts, last_error AS "lastError", endpoint, shard`;
+  attempts, last_error AS "lastError", endpoint, shard, alert, alert_since AS "alertSince"`;
 
 export function nodeView(row: NodeRow, now: Date): NodeView {
   return {
@@ -28,6 +31,8 @@ export function nodeView(row: NodeRow, now: Date): NodeView {
     lastError: row.lastError,
     endpoint: row.endpoint,
     shard: row.shard,
+    alert: row.alert,
+    alertSince: row.alertSince?.toISOString() ?? null,
   };
 }
 

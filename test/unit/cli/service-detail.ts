@@ -17,6 +17,7 @@ export const detail = (over: { nodes?: Partial<ServiceDetail['nodes']>; mapping?
   links: {},
   state: 'active',
   statusSource: 'workflow',
+  alerts: { atRisk: 0, breached: 0 },
   mapping: {
     uri: 's3://b/k',
     format: 'auto',
