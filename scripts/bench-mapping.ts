@@ -15,6 +15,7 @@ import { Readable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMappingActivities } from '../src/activities/mapping';
+import { createWorkerMetrics } from '../src/observability/worker-metrics';
 import { createS3Client } from '../src/activities/s3';
 import type { LoadMappingInput, LoadMappingResult } from '../src/activities/types';
 import { loadConfig } from '../src/config';
@@ -67,7 +68,7 @@ interface Measurement {
 }
 
 async function measureLoad(db: Database, s3: S3Client, scenario: string, objectBytes: number, input: LoadMappingInput): Promise<Measurement> {
-  const { loadMapping } = createMappingActivities({ db, s3, shardSize: 1000, minKeepFraction: 0.5, mappingBuckets: ['*'] });
+  const { loadMapping } = createMappingActivities({ db, s3, shardSize: 1000, minKeepFraction: 0.5, mappingBuckets: ['*'], metrics: createWorkerMetrics() });
   const env = new MockActivityEnvironment();
   const baseRssMb = Math.round(process.memoryUsage().rss / MB);
   const started = Date.now();

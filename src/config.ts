@@ -64,6 +64,8 @@ const ConfigSchema = z.object({
   /** At most one notification per service and kind this often: a storm becomes one summary per window. */
   COURIER_NOTIFY_COALESCE_SECONDS: int(60, 0),
   /** A webhook or email still failing after this long is marked failed (it stays in the delivery log). */
+  /** How often the notifier marks breaches no delivery attempt recorded (workers down, a shard gone). */
+  COURIER_BREACH_SWEEP_SECONDS: int(30),
   COURIER_NOTIFY_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
   /** SMTP server for email notifications, e.g. smtp://user:pass@mail.example.com:587; unset, emails fail visibly. */
   COURIER_SMTP_URL: z.string().url().optional(),

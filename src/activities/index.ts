@@ -60,6 +60,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       mailFrom: config.COURIER_SMTP_FROM,
       coalesceMs: config.COURIER_NOTIFY_COALESCE_SECONDS * 1000,
       giveUpMs: config.COURIER_NOTIFY_GIVE_UP_HOURS * 3600_000,
+      breachSweepMs: config.COURIER_BREACH_SWEEP_SECONDS * 1000,
       metrics,
     }),
   });

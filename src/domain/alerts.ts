@@ -36,26 +36,43 @@ export interface AlertInput {
   expiresAt: Date | null;
 }
 
-export interface AlertTransition {
-  alert: NodeAlert | null;
-  alertEvent: NodeAlertEvent | null;
-}
-
-/** The node's episode after an attempt that acked (`acked`) or failed, and the event to tell. */
+/**
+ * The node's episode after an attempt that acked or failed. An ack ends any episode; a failure
+ * past the deadline is a breach; one with most of the budget spent opens an at-risk episode; an
+ * episode never steps back from breached to at risk without an ack in between.
+ */
 export function alertAfterAttempt(
   node: AlertInput,
   acked: boolean,
   now: Date,
   refreshBeforeSeconds: number,
   fraction = DEFAULT_AT_RISK_FRACTION,
-): AlertTransition {
-  if (acked) return { alert: null, alertEvent: node.alert === null ? null : 'recovered' };
+): NodeAlert | null {
+  if (acked) return null;
   const expired = node.expiresAt !== null && node.expiresAt.getTime() <= now.getTime();
-  if (expired) return node.alert === 'breached' ? { alert: 'breached', alertEvent: null } : { alert: 'breached', alertEvent: 'breach' };
-  if (node.alert !== null) return { alert: node.alert, alertEvent: null };
+  if (expired || node.alert === 'breached') return 'breached';
   // The attempt just failed, so the node is failing whatever its stored error said.
   const atRisk = isAtRisk({ expiresAt: node.expiresAt, lastError: 'failed' }, now, refreshBeforeSeconds, fraction);
-  return atRisk ? { alert: 'at_risk', alertEvent: 'at_risk' } : { alert: null, alertEvent: null };
+  return atRisk ? 'at_risk' : node.alert;
+}
+
+/** What a change of episode tells: each opening once, and the end of one once. */
+export function alertEvent(before: NodeAlert | null, after: NodeAlert | null): NodeAlertEvent | null {
+  if (before === after) return null;
+  if (after === null) return 'recovered';
+  return after === 'breached' ? 'breach' : before === null ? 'at_risk' : null;
+}
+
+/**
+ * alertEvent in SQL over two expressions of type "NodeAlert"; the writers compare the row's
+ * episode as it is when they update it, so two writers racing (an attempt and the breach sweep)
+ * cannot tell one change twice.
+ */
+export function alertEventSql(before: string, after: string): string {
+  return `CASE WHEN ${before} IS NOT DISTINCT FROM ${after} THEN NULL
+       WHEN ${after} IS NULL THEN 'recovered'
+       WHEN ${after} = 'breached' THEN 'breach'
+       WHEN ${before} IS NULL THEN 'at_risk' END`;
 }
 
 /** How many node ids a summary names before it says "and N more". */

@@ -84,7 +84,7 @@ export function ackedRecord(
     nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
     acked: { version, deliveredAt, expiresAt },
     failure: null,
-    ...alertAfterAttempt({ alert, expiresAt: null }, true, attemptedAt, settings.refreshBeforeSeconds),
+    alert: alertAfterAttempt({ alert, expiresAt: null }, true, attemptedAt, settings.refreshBeforeSeconds),
   };
 }
 
@@ -163,6 +163,6 @@ async function attemptNode(
     nextAttemptAt: new Date(now + delay),
     acked: null,
     failure,
-    ...alertAfterAttempt(node, false, new Date(now), settings.refreshBeforeSeconds),
+    alert: alertAfterAttempt(node, false, new Date(now), settings.refreshBeforeSeconds),
   };
 }

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { NodeAlert, NodeAlertEvent } from '../../domain/alerts';
+import { alertEventSql, type NodeAlert } from '../../domain/alerts';
 import { nodeCountsSql } from '../../domain/node-state';
 import { nodeHash, shardOf } from '../../domain/sharding';
 import { FAILING_SAMPLE_LIMIT, type FailingNode, type NodeCounts } from '../../domain/status';
@@ -25,9 +25,8 @@ export interface AttemptRecord {
   acked: { version: string; deliveredAt: Date; expiresAt: Date } | null;
   /** Set when it did not; the message becomes the node's `last_error`. */
   failure: DeliveryFailure | null;
-  /** The node's alert episode after this attempt, and the event that opened or closed one. */
+  /** The node's alert episode after this attempt, as far as the attempt can tell (see recordAttempts). */
   alert: NodeAlert | null;
-  alertEvent: NodeAlertEvent | null;
 }
 
 const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt", alert`;
@@ -60,39 +59,49 @@ export async function findDueNode(pool: Pool, serviceId: string, nodeId: string)
 }
 
 /**
- * One statement per chunk: the attempts' outcomes, the nodes' alert episodes, and the alert
- * events that opened or closed an episode (in the same transaction, so an episode is never
- * changed without its event, nor told twice). A failure never overwrites an ack that landed while
- * it was in flight (a node's pull, a forced refresh).
+ * One statement per chunk: the attempts' outcomes, the nodes' alert episodes, and an alert event
+ * for each episode opened or closed, in the same transaction, so an episode never changes without
+ * its event. The episode is settled against the row as it is now, locked: the breach sweep may
+ * have marked it since the attempt read it, and a change is told only once. A failure never
+ * overwrites an ack that landed while it was in flight (a node's pull, a forced refresh).
  */
 export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
   await pool.query(
     `WITH r AS (
        SELECT * FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
-                            $8::timestamptz[], $9::timestamptz[], $10::"NodeAlert"[], $11::text[])
-         AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at, alert, alert_event)
+                            $8::timestamptz[], $9::timestamptz[], $10::"NodeAlert"[])
+         AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at, alert)
+     ), current AS (
+       SELECT n.node_id, n.alert FROM nodes n JOIN r ON n.service_id = $1 AND n.node_id = r.node_id
+        ORDER BY n.node_id FOR UPDATE OF n
+     ), settled AS (
+       SELECT r.*, c.alert AS before,
+              CASE WHEN r.version IS NOT NULL THEN NULL
+                   WHEN c.alert = 'breached' OR r.alert = 'breached' THEN 'breached'::"NodeAlert"
+                   ELSE COALESCE(r.alert, c.alert) END AS after
+         FROM r JOIN current c USING (node_id)
      ), written AS (
        UPDATE nodes AS n SET
-          attempts = r.attempts,
-          last_attempt_at = r.attempted_at,
-          next_attempt_at = r.next_attempt_at,
-          last_error = r.error,
-          version = COALESCE(r.version, n.version),
-          delivered_at = COALESCE(r.delivered_at, n.delivered_at),
-          expires_at = COALESCE(r.expires_at, n.expires_at),
-          alert = r.alert,
-          alert_since = CASE WHEN r.alert IS NULL THEN NULL
-                             WHEN r.alert IS DISTINCT FROM n.alert THEN r.attempted_at
+          attempts = s.attempts,
+          last_attempt_at = s.attempted_at,
+          next_attempt_at = s.next_attempt_at,
+          last_error = s.error,
+          version = COALESCE(s.version, n.version),
+          delivered_at = COALESCE(s.delivered_at, n.delivered_at),
+          expires_at = COALESCE(s.expires_at, n.expires_at),
+          alert = s.after,
+          alert_since = CASE WHEN s.after IS NULL THEN NULL
+                             WHEN s.after IS DISTINCT FROM s.before THEN s.attempted_at
                              ELSE n.alert_since END
-         FROM r
-        WHERE n.service_id = $1 AND n.node_id = r.node_id
-          AND (r.version IS NOT NULL OR n.delivered_at IS NULL OR n.delivered_at <= r.attempted_at)
+         FROM settled s
+        WHERE n.service_id = $1 AND n.node_id = s.node_id
+          AND (s.version IS NOT NULL OR n.delivered_at IS NULL OR n.delivered_at <= s.attempted_at)
         RETURNING n.node_id
      )
      INSERT INTO alert_events (service_id, node_id, kind, at)
-     SELECT $1, r.node_id, r.alert_event, r.attempted_at FROM r
-      WHERE r.alert_event IS NOT NULL AND r.node_id IN (SELECT node_id FROM written)`,
+     SELECT $1, s.node_id, ${alertEventSql('s.before', 's.after')}, s.attempted_at FROM settled s
+      WHERE s.before IS DISTINCT FROM s.after AND s.node_id IN (SELECT node_id FROM written)`,
     [
       serviceId,
       records.map((r) => r.nodeId),
@@ -104,9 +113,28 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
       records.map((r) => r.acked?.deliveredAt ?? null),
       records.map((r) => r.acked?.expiresAt ?? null),
       records.map((r) => r.alert),
-      records.map((r) => r.alertEvent),
     ],
   );
+}
+
+/**
+ * Breaches no attempt recorded: copies that expired while nothing tried to deliver (workers down,
+ * a shard workflow gone). Marked and told like any breach, so the customer hears of them too.
+ */
+export async function sweepBreaches(pool: Pool, limit: number): Promise<number> {
+  const { rowCount } = await pool.query(
+    `WITH expired AS (
+       SELECT service_id, node_id, alert FROM nodes
+        WHERE expires_at <= now() AND alert IS DISTINCT FROM 'breached'
+        LIMIT ${limit} FOR UPDATE SKIP LOCKED
+     ), marked AS (
+       UPDATE nodes n SET alert = 'breached', alert_since = now()
+         FROM expired e WHERE n.service_id = e.service_id AND n.node_id = e.node_id
+       RETURNING n.service_id, n.node_id
+     )
+     INSERT INTO alert_events (service_id, node_id, kind) SELECT service_id, node_id, 'breach' FROM marked`,
+  );
+  return rowCount ?? 0;
 }
 
 export interface ShardPicture {

@@ -1,4 +1,4 @@
-import { alertAfterAttempt, notificationRetryDelayMs, summaryMessage, type AlertInput } from '../../../src/domain/alerts';
+import { alertAfterAttempt, alertEvent, notificationRetryDelayMs, summaryMessage, type AlertInput } from '../../../src/domain/alerts';
 
 describe('alert episodes', () => {
   const now = new Date('2026-01-01T00:00:00Z');
@@ -6,18 +6,20 @@ describe('alert episodes', () => {
   const refreshBefore = 300;
 
   it.each([
-    ['a failure with budget left opens nothing', { alert: null, expiresAt: inSeconds(200) }, false, { alert: null, alertEvent: null }],
-    ['a failure with half the budget spent opens an at-risk episode', { alert: null, expiresAt: inSeconds(100) }, false, { alert: 'at_risk', alertEvent: 'at_risk' }],
-    ['a node that never held metadata is at risk from its first failure', { alert: null, expiresAt: null }, false, { alert: 'at_risk', alertEvent: 'at_risk' }],
-    ['more failures while at risk say nothing new', { alert: 'at_risk', expiresAt: inSeconds(50) }, false, { alert: 'at_risk', alertEvent: null }],
-    ['a failure past the deadline is a breach', { alert: 'at_risk', expiresAt: inSeconds(-1) }, false, { alert: 'breached', alertEvent: 'breach' }],
-    ['a breach without a warning first is still announced', { alert: null, expiresAt: inSeconds(-30) }, false, { alert: 'breached', alertEvent: 'breach' }],
-    ['more failures while breached say nothing new', { alert: 'breached', expiresAt: inSeconds(-90) }, false, { alert: 'breached', alertEvent: null }],
-    ['an ack ends a breach once', { alert: 'breached', expiresAt: inSeconds(-90) }, true, { alert: null, alertEvent: 'recovered' }],
-    ['an ack ends an at-risk episode once', { alert: 'at_risk', expiresAt: inSeconds(10) }, true, { alert: null, alertEvent: 'recovered' }],
-    ['an ack with no episode is routine', { alert: null, expiresAt: inSeconds(10) }, true, { alert: null, alertEvent: null }],
-  ] as const)('%s', (_case, node, acked, expected) => {
-    expect(alertAfterAttempt(node as AlertInput, acked, now, refreshBefore)).toEqual(expected);
+    ['a failure with budget left opens nothing', { alert: null, expiresAt: inSeconds(200) }, false, null, null],
+    ['a failure with half the budget spent opens an at-risk episode', { alert: null, expiresAt: inSeconds(100) }, false, 'at_risk', 'at_risk'],
+    ['a node that never held metadata is at risk from its first failure', { alert: null, expiresAt: null }, false, 'at_risk', 'at_risk'],
+    ['more failures while at risk say nothing new', { alert: 'at_risk', expiresAt: inSeconds(50) }, false, 'at_risk', null],
+    ['a failure past the deadline is a breach', { alert: 'at_risk', expiresAt: inSeconds(-1) }, false, 'breached', 'breach'],
+    ['a breach without a warning first is still announced', { alert: null, expiresAt: inSeconds(-30) }, false, 'breached', 'breach'],
+    ['more failures while breached say nothing new', { alert: 'breached', expiresAt: inSeconds(-90) }, false, 'breached', null],
+    ['a breach never steps back to at risk without an ack', { alert: 'breached', expiresAt: inSeconds(100) }, false, 'breached', null],
+    ['an ack ends a breach once', { alert: 'breached', expiresAt: inSeconds(-90) }, true, null, 'recovered'],
+    ['an ack ends an at-risk episode once', { alert: 'at_risk', expiresAt: inSeconds(10) }, true, null, 'recovered'],
+    ['an ack with no episode is routine', { alert: null, expiresAt: inSeconds(10) }, true, null, null],
+  ] as const)('%s', (_case, node, acked, after, event) => {
+    const alert = alertAfterAttempt(node as AlertInput, acked, now, refreshBefore);
+    expect({ alert, event: alertEvent(node.alert, alert) }).toEqual({ alert: after, event });
   });
 });
 
