@@ -31,6 +31,7 @@ interface Measured {
 async function child(srcDir: string, fleetUrl: string, sourceUrl: string, seconds: number): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { attemptBatch } = require(join(srcDir, 'activities/delivery/attempt')) as typeof import('../src/activities/delivery/attempt');
+  const { SourceLimiter } = require(join(srcDir, 'activities/delivery/source-limiter')) as typeof import('../src/activities/delivery/source-limiter');
   const { Agent } = require(join(srcDir, '..', 'node_modules', 'undici')) as typeof import('undici');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
@@ -45,7 +46,10 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
     refreshBeforeSeconds: 1200,
     signingSecret: SECRET,
     shardCount: 1,
+    sourceLimits: { maxConcurrency: null, maxRequestsPerSecond: null },
   };
+  // A shared metadata URL: one fetch per batch, never near the limit.
+  const sourceLimiter = new SourceLimiter(1);
   const als = new AsyncLocalStorage<{ activity: number }>();
   const controller = new AbortController();
   let deliveries = 0;
@@ -56,7 +60,7 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
       const nodes = Array.from({ length: 500 }, () => ({ nodeId: `m${next++ % 50_000}`, endpoint: null, attempts: 0, lastError: null, expiresAt: null, alert: null }));
       const signal = process.env.MICRO_NO_SIGNAL ? undefined : controller.signal;
       const concurrency = Number(process.env.MICRO_CONCURRENCY ?? 64);
-      await attemptBatch(nodes, settings, { dispatcher, concurrency, secondaryAfterAttempts: 3, now: () => new Date(), random: Math.random, signal }, (r) => {
+      await attemptBatch(nodes, settings, { dispatcher, concurrency, secondaryAfterAttempts: 3, now: () => new Date(), random: Math.random, signal, sourceLimiter }, (r) => {
         if (r.acked) deliveries += 1;
         else failed += 1;
       });

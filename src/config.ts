@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   /** HTTP connections kept alive per origin across all delivery activities of a worker. */
   COURIER_HTTP_CONNECTIONS: int(128),
   COURIER_MAPPING_CHECK_SECONDS: int(60),
+  /** Requests in flight to one service's metadata source per worker, unless its registration sets metadata.maxConcurrency. */
+  COURIER_SOURCE_CONCURRENCY: int(32),
   /** Longest wait between two attempts at a failing node (shorter while its deadline is near). */
   COURIER_RETRY_MAX_SECONDS: int(60),
   /** Failed attempts in a row at a node's primary endpoint before attempts alternate to the service's secondary one. */

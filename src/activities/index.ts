@@ -8,6 +8,7 @@ import type { Database } from '../db';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { createControlActivities } from './control';
 import { createDeliveryActivities } from './delivery';
+import { SourceLimiter } from './delivery/source-limiter';
 import { createMappingActivities } from './mapping';
 import { createNotificationActivities } from './notifications';
 import type { CourierActivities } from './types';
@@ -50,6 +51,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       secondaryAfterAttempts: config.COURIER_SECONDARY_AFTER_ATTEMPTS,
       maxRunMs: 60_000,
       retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000 },
+      sourceLimiter: new SourceLimiter(config.COURIER_SOURCE_CONCURRENCY),
       metrics,
     }),
     ...createControlActivities({ pool: db.pool, temporal }),

@@ -76,9 +76,15 @@ export const NotificationsSchema = z
   .strictObject({ webhookUrl: httpUrl.optional(), email: z.email('must be an email address').optional() })
   .meta({ id: 'Notifications' });
 
+/** The metadata source's SLA as the customer states it; Courier stays within it (per worker process). */
+const sourceLimits = {
+  maxConcurrency: z.number().int().min(1).max(1000).meta({ description: 'Requests in flight to the source at once. Default: COURIER_SOURCE_CONCURRENCY.' }),
+  maxRequestsPerSecond: z.number().positive().max(100_000).meta({ description: 'Requests per second to the source. Default: no limit but its 429/503 Retry-After.' }),
+};
+
 const registrationShape = {
   mapping: z.strictObject({ uri: mappingUri, format: mappingFormat.default('auto') }),
-  metadata: z.strictObject({ url: urlTemplate }),
+  metadata: z.strictObject({ url: urlTemplate, maxConcurrency: sourceLimits.maxConcurrency.optional(), maxRequestsPerSecond: sourceLimits.maxRequestsPerSecond.optional() }),
   ttlSeconds,
   refreshBeforeSeconds: refreshBeforeSeconds.optional(),
   delivery: z.strictObject({ endpoint: urlTemplate, secondaryEndpoint: secondaryEndpoint.optional(), timeoutMs: deliveryTimeoutMs.default(5_000) }),
@@ -112,7 +118,14 @@ export const UpdateServiceSchema = z
       .optional()
       .meta({ description: 'Not allowed: a service keeps its name.' }),
     mapping: z.strictObject({ uri: mappingUri.optional(), format: mappingFormat.optional() }).optional(),
-    metadata: z.strictObject({ url: urlTemplate }).optional(),
+    metadata: z
+      .strictObject({
+        url: urlTemplate.optional(),
+        maxConcurrency: sourceLimits.maxConcurrency.nullable().optional(),
+        maxRequestsPerSecond: sourceLimits.maxRequestsPerSecond.nullable().optional(),
+      })
+      .optional()
+      .meta({ description: 'A limit set to null is removed.' }),
     ttlSeconds: ttlSeconds.optional(),
     refreshBeforeSeconds: refreshBeforeSeconds.optional(),
     delivery: z
@@ -135,7 +148,7 @@ export const ServiceSchema = z
     name: z.string(),
     status: z.enum(['provisioning', 'active']),
     mapping: z.object({ uri: z.string(), format: mappingFormat }),
-    metadata: z.object({ url: z.string() }),
+    metadata: z.object({ url: z.string(), maxConcurrency: z.number().int().nullable(), maxRequestsPerSecond: z.number().nullable() }),
     ttlSeconds: z.number().int(),
     refreshBeforeSeconds: z.number().int(),
     delivery: z.object({ endpoint: z.string(), secondaryEndpoint: z.string().nullable(), timeoutMs: z.number().int() }),

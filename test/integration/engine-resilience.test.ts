@@ -3,6 +3,7 @@
  * metadata source that throttles. Courier retries inside each node's budget and honours the
  * source's Retry-After, and no node's copy expires.
  */
+import { startMetadataSource } from '../../src/simulators/metadata-source';
 import { failingRate } from '../../src/simulators/node-fleet';
 import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
@@ -59,5 +60,29 @@ describe('resilience', () => {
     // After a 429 the rest of a batch waits out Retry-After instead of asking again: most requests are served.
     expect(throttled).toBeLessThan(requests / 2);
     expect(expiredSeconds(ledger.values())).toBe(0);
+  });
+
+  it("keeps a metadata source within the limits its customer stated", async () => {
+    // A source of its own, which answers 429 above 25 requests/s; the customer states 20/s.
+    const source = await startMetadataSource({ port: 0, throttle: { status: 429, retryAfterSeconds: 1, maxPerSecond: 25 } });
+    try {
+      const size = 100;
+      const uri = await engine.putMapping('resilience/stated.csv', csvMapping('stated-', size));
+      const id = await engine.registerService('stated', uri, {
+        metadata: { url: `${source.url}/v1/metadata?service={service}&node={node}`, maxRequestsPerSecond: 20, maxConcurrency: 4 },
+      });
+      const started = Date.now();
+      await eventually('every node delivered once', async () => (ledgerOf(engine.fleet, 'stated').size === size ? true : undefined), 60_000, 200);
+      const seconds = (Date.now() - started) / 1000;
+      const { requests, throttled } = source.stats();
+      console.log(`[measure] stated limit 20/s: ${requests} source requests for ${size} nodes in ${seconds.toFixed(1)} s, ${throttled} answered 429`);
+      expect(throttled).toBe(0);
+      expect(requests).toBeGreaterThanOrEqual(size);
+      // 100 starts spaced 50 ms apart cannot finish in under 4.95 s.
+      expect(seconds).toBeGreaterThanOrEqual(4.9);
+      expect((await engine.api('GET', `/v1/services/${id}`)).body.metadata).toMatchObject({ maxRequestsPerSecond: 20, maxConcurrency: 4 });
+    } finally {
+      await source.close();
+    }
   });
 });

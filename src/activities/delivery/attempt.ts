@@ -9,6 +9,7 @@ import { fetchMetadata, MetadataThrottled, type Metadata } from './metadata-clie
 import type { AttemptRecord, DueNode } from './node-store';
 import { pushToNode, type EncodedDelivery } from './node-client';
 import type { DeliverySettings } from './service-settings';
+import type { SourceLimiter } from './source-limiter';
 
 export interface AttemptDeps {
   dispatcher: Dispatcher;
@@ -20,6 +21,8 @@ export interface AttemptDeps {
   signal?: AbortSignal;
   /** Backoff of failed nodes; the default unless the deployment tunes it. */
   retry?: RetryTiming;
+  /** Keeps each service's metadata source within its limits across this worker's activities. */
+  sourceLimiter: SourceLimiter;
 }
 
 /**
@@ -99,11 +102,12 @@ function metadataSource(settings: DeliverySettings, deps: AttemptDeps): Metadata
     if (wait > 0) throw new MetadataThrottled(wait, 429);
     const url = expandTemplate(settings.metadataUrl, { service: settings.name, node: nodeId });
     try {
-      const metadata = await fetchMetadata(url, {
-        dispatcher: deps.dispatcher,
-        timeoutMs: settings.deliveryTimeoutMs,
-        signal: deps.signal,
-      });
+      const metadata = await deps.sourceLimiter.run(
+        settings.serviceId,
+        settings.sourceLimits,
+        () => fetchMetadata(url, { dispatcher: deps.dispatcher, timeoutMs: settings.deliveryTimeoutMs, signal: deps.signal }),
+        deps.signal,
+      );
       return prepareMetadata(metadata);
     } catch (err) {
       if (err instanceof MetadataThrottled) pausedUntil = Date.now() + err.retryAfterMs;

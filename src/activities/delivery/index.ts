@@ -10,6 +10,7 @@ import { attemptBatch, type AttemptDeps } from './attempt';
 import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from './node-store';
 import { recordServiceAlert } from '../alert-events';
 import { AttemptWriter } from './attempt-writer';
+import type { SourceLimiter } from './source-limiter';
 import { readDeliverySettings, type DeliverySettings } from './service-settings';
 
 /**
@@ -28,6 +29,7 @@ export interface DeliveryDeps {
   /** A run returns after this long even with nodes still due, so its shard can report and re-plan. */
   maxRunMs: number;
   retry: RetryTiming;
+  sourceLimiter: SourceLimiter;
   metrics: WorkerMetrics;
 }
 
@@ -51,6 +53,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
       random: Math.random,
       signal,
       retry: deps.retry,
+      sourceLimiter: deps.sourceLimiter,
     };
   };
 

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import type { SourceLimits } from './source-limiter';
 
 /** What a delivery needs to know about its service, read once per activity run. */
 export interface DeliverySettings {
@@ -12,6 +13,7 @@ export interface DeliverySettings {
   refreshBeforeSeconds: number;
   signingSecret: string;
   shardCount: number;
+  sourceLimits: SourceLimits;
 }
 
 /** Null when the service is gone or being deleted: its shards should stop. */
@@ -21,7 +23,9 @@ export async function readDeliverySettings(pool: Pool, serviceId: string): Promi
             delivery_secondary_endpoint AS "deliverySecondaryEndpoint",
             delivery_timeout_ms AS "deliveryTimeoutMs", ttl_seconds AS "ttlSeconds",
             refresh_before_seconds AS "refreshBeforeSeconds", signing_secret AS "signingSecret",
-            shard_count AS "shardCount"
+            shard_count AS "shardCount",
+            json_build_object('maxConcurrency', metadata_max_concurrency,
+                              'maxRequestsPerSecond', metadata_max_requests_per_second) AS "sourceLimits"
        FROM services WHERE id = $1 AND status <> 'deleting'`,
     [serviceId],
   );

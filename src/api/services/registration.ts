@@ -25,7 +25,7 @@ export function serviceView(row: Service): ServiceView {
     name: row.name,
     status: row.status === 'provisioning' ? 'provisioning' : 'active',
     mapping: { uri: row.mappingUri, format: row.mappingFormat },
-    metadata: { url: row.metadataUrl },
+    metadata: { url: row.metadataUrl, maxConcurrency: row.metadataMaxConcurrency, maxRequestsPerSecond: row.metadataMaxRequestsPerSecond },
     ttlSeconds: row.ttlSeconds,
     refreshBeforeSeconds: row.refreshBeforeSeconds,
     delivery: { endpoint: row.deliveryEndpoint, secondaryEndpoint: row.deliverySecondaryEndpoint, timeoutMs: row.deliveryTimeoutMs },
@@ -42,6 +42,8 @@ export function registrationColumns(reg: Registration) {
     mappingUri: reg.mapping.uri,
     mappingFormat: reg.mapping.format,
     metadataUrl: reg.metadata.url,
+    metadataMaxConcurrency: reg.metadata.maxConcurrency ?? null,
+    metadataMaxRequestsPerSecond: reg.metadata.maxRequestsPerSecond ?? null,
     ttlSeconds: reg.ttlSeconds,
     refreshBeforeSeconds: reg.refreshBeforeSeconds ?? Math.floor(reg.ttlSeconds / 3),
     deliveryEndpoint: reg.delivery.endpoint,
@@ -58,7 +60,7 @@ export function mergeRegistration(row: Service, patch: UpdateService): Registrat
   const { secondaryEndpoint, ...delivery } = patch.delivery ?? {};
   return {
     mapping: { uri: row.mappingUri, format: row.mappingFormat, ...patch.mapping },
-    metadata: patch.metadata ?? { url: row.metadataUrl },
+    metadata: mergeMetadata(row, patch.metadata),
     ttlSeconds: patch.ttlSeconds ?? row.ttlSeconds,
     refreshBeforeSeconds: patch.refreshBeforeSeconds ?? row.refreshBeforeSeconds,
     delivery: {
@@ -69,5 +71,15 @@ export function mergeRegistration(row: Service, patch: UpdateService): Registrat
     },
     notifications,
     signingSecret: patch.signingSecret,
+  };
+}
+
+/** A limit absent from the PATCH keeps its stored value; null removes it. */
+function mergeMetadata(row: Service, patch: UpdateService['metadata']): RegistrationInput['metadata'] {
+  const keep = <T>(given: T | null | undefined, stored: T | null): T | undefined => (given === null ? undefined : (given ?? stored ?? undefined));
+  return {
+    url: patch?.url ?? row.metadataUrl,
+    maxConcurrency: keep(patch?.maxConcurrency, row.metadataMaxConcurrency),
+    maxRequestsPerSecond: keep(patch?.maxRequestsPerSecond, row.metadataMaxRequestsPerSecond),
   };
 }

@@ -12,6 +12,8 @@ const row = {
   mappingUri: 's3://bucket/nodes.csv',
   mappingFormat: 'csv',
   metadataUrl: 'http://meta/{node}',
+  metadataMaxConcurrency: 8,
+  metadataMaxRequestsPerSecond: null,
   ttlSeconds: 3600,
   refreshBeforeSeconds: 1200,
   deliveryEndpoint: 'http://{node}/m',
@@ -49,6 +51,16 @@ describe('registration', () => {
     expect(secondaryAfter({ delivery: { timeoutMs: 100 } })).toBe(row.deliverySecondaryEndpoint);
     expect(secondaryAfter({ delivery: { secondaryEndpoint: 'http://{node}.dr/m' } })).toBe('http://{node}.dr/m');
     expect(secondaryAfter({ delivery: { secondaryEndpoint: null } })).toBeNull();
+  });
+
+  test("a PATCH keeps, sets or (with null) removes the metadata source's limits", () => {
+    const limitsAfter = (patch: Parameters<typeof mergeRegistration>[1]) => {
+      const columns = registrationColumns(RegistrationSchema.parse(mergeRegistration(row, patch)));
+      return [columns.metadataUrl, columns.metadataMaxConcurrency, columns.metadataMaxRequestsPerSecond];
+    };
+    expect(limitsAfter({})).toEqual([row.metadataUrl, 8, null]);
+    expect(limitsAfter({ metadata: { maxRequestsPerSecond: 50 } })).toEqual([row.metadataUrl, 8, 50]);
+    expect(limitsAfter({ metadata: { url: 'http://other/{node}', maxConcurrency: null } })).toEqual(['http://other/{node}', null, null]);
   });
 
   test('notifications: null clears them', () => {

@@ -7,7 +7,7 @@ export const detail = (over: { nodes?: Partial<ServiceDetail['nodes']>; mapping?
   id: '6f1c3c1e-2b1a-4f7e-9a43-0c6a3e0f5b11',
   name: 'payments-api',
   status: 'active',
-  metadata: { url: 'http://meta/' },
+  metadata: { url: 'http://meta/', maxConcurrency: null, maxRequestsPerSecond: null },
   ttlSeconds: 3600,
   refreshBeforeSeconds: 1200,
   delivery: { endpoint: 'http://{node}/', secondaryEndpoint: null, timeoutMs: 5000 },
