@@ -6,6 +6,7 @@ import { relative } from 'node:path';
 import { runCeiling } from './ceiling';
 import { LOG_DIR, progress, startBench, type Bench } from './context';
 import { runCourier } from './courier';
+import { runFairness } from './fairness';
 import { runJobQueue } from './job-queue';
 import { runMappingLoad } from './mapping';
 import { runNaiveTemporal } from './naive-temporal';
@@ -53,6 +54,7 @@ async function main(options: BenchOptions): Promise<void> {
       });
     }
     if (parts.has('mapping')) await attempt('mapping load', async () => void (extra.mappingLoad = await runMappingLoad(bench)));
+    if (parts.has('fairness')) await attempt('fairness', async () => void (extra.fairness = await runFairness(bench)));
   } finally {
     progress('stopping the stack');
     await bench.stop();

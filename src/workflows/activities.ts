@@ -39,11 +39,14 @@ export const forcedDelivery = proxyLocalActivities<Pick<CourierActivities, 'deli
 });
 
 /** Reading a mapping streams a large object: heartbeats carry bytes and rows read. */
-export const mapping = proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-});
+/** Under the service's fairness key too, so a new service's first load is not queued behind another's backlog. */
+export const mappingFor = (serviceId: string) =>
+  proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
+    priority: { fairnessKey: serviceId, priorityKey: URGENT_PRIORITY },
+  });
 
 /** Control steps must eventually happen (stopping shards, purging rows): retried without a bound. */
 export const control = proxyActivities<Pick<CourierActivities, 'signalWorkflows' | 'markAllDue' | 'purgeService'>>({

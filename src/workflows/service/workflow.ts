@@ -9,7 +9,7 @@ import {
 } from '@temporalio/workflow';
 import { fanOutFor, groupShards } from '../../domain/sharding';
 import { emptyMappingStatus, mergeSummaries, type ServiceState, type ServiceStatus } from '../../domain/status';
-import { control, mapping } from '../activities';
+import { control, mappingFor } from '../activities';
 import { groupStart, missingFrom, range, shardStart, startChildren, stopChildren, wakeChildren, type Owner } from '../children';
 import { shardGroupWorkflowId, shardWorkflowId, wakeSignal } from '../shard/definitions';
 import { describeService } from '../summaries';
@@ -101,7 +101,7 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
   async function checkMapping(force: boolean): Promise<boolean> {
     const checkedAt = new Date(Date.now()).toISOString();
     try {
-      const r = await mapping.loadMapping({ serviceId, knownEtag: force ? state.mapping.etag : state.lastSeenEtag, force });
+      const r = await mappingFor(serviceId).loadMapping({ serviceId, knownEtag: force ? state.mapping.etag : state.lastSeenEtag, force });
       state.lastSeenEtag = r.etag;
       if (r.outcome === 'unchanged') {
         state.mapping = { ...state.mapping, error: null, checkedAt };
