@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   /** HTTP connections kept alive per origin across all delivery activities of a worker. */
   COURIER_HTTP_CONNECTIONS: int(128),
   COURIER_MAPPING_CHECK_SECONDS: int(60),
+  /** Shard workflows report at least this often; one silent for three heartbeats is started again. */
+  COURIER_CHILD_HEARTBEAT_SECONDS: int(600, 5),
   /** Requests in flight to one service's metadata source per worker, unless its registration sets metadata.maxConcurrency. */
   COURIER_SOURCE_CONCURRENCY: int(32),
   /** Longest wait between two attempts at a failing node (shorter while its deadline is near). */

@@ -4,7 +4,8 @@
  * carries the indices it started into its next run.
  */
 import { TypedSearchAttributes, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ParentClosePolicy, startChild, type ChildWorkflowOptions } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, startChild, type ChildWorkflowOptions } from '@temporalio/workflow';
+import { silentChildren, SUPERVISION_PATCH } from '../domain/supervision';
 import { control } from './activities';
 import { customerIdKey, serviceIdKey, shardKey } from './search-attributes';
 import {
@@ -44,6 +45,24 @@ export async function wakeChildren(workflowIds: string[]): Promise<void> {
   if (workflowIds.length > 0) await control.signalWorkflows({ workflowIds, signal: 'wake' });
 }
 
+/**
+ * Starts again the children not heard from for too long (src/domain/supervision.ts), and records
+ * when each child was last started: one started before this record existed counts from now.
+ */
+export async function superviseChildren(
+  started: readonly number[],
+  lastHeard: Record<string, number>,
+  heartbeatMs: number,
+  startOf: (index: number) => ChildStart,
+): Promise<void> {
+  if (!patched(SUPERVISION_PATCH)) return;
+  const now = Date.now();
+  for (const child of started) lastHeard[child] ??= now;
+  const silent = silentChildren(started, lastHeard, now, heartbeatMs);
+  await startChildren(silent.map(startOf));
+  for (const child of silent) lastHeard[child] = now;
+}
+
 /** Indices in `a` that are not in `b`. */
 export const missingFrom = (a: readonly number[], b: readonly number[]): number[] => {
   const inB = new Set(b);
@@ -58,6 +77,8 @@ export interface Owner {
   customerId: string;
   /** Workflow id of the supervising parent, which receives the children's reports. */
   parentId: string;
+  /** How often children report at least (src/domain/supervision.ts). */
+  heartbeatMs: number;
   /** Tests force continue-as-new on every iteration, down the whole tree. */
   continueAsNewEveryIteration?: boolean;
 }

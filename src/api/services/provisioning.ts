@@ -23,7 +23,11 @@ export async function startServiceWorkflow(deps: EngineDeps, row: Pick<Service, 
       serviceId: row.id,
       customerId: row.customerId,
       serviceName: row.name,
-      settings: { mappingCheckSeconds: deps.config.COURIER_MAPPING_CHECK_SECONDS, maxChildren: deps.config.COURIER_MAX_CHILDREN },
+      settings: {
+        mappingCheckSeconds: deps.config.COURIER_MAPPING_CHECK_SECONDS,
+        maxChildren: deps.config.COURIER_MAX_CHILDREN,
+        childHeartbeatSeconds: deps.config.COURIER_CHILD_HEARTBEAT_SECONDS,
+      },
     },
     deps.config.COURIER_TASK_QUEUE,
   );

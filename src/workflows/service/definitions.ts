@@ -15,6 +15,8 @@ export const serviceWorkflowId = (serviceId: string): string => `service:${servi
 export interface EngineSettings {
   mappingCheckSeconds: number;
   maxChildren: number;
+  /** Children report at least this often; absent in runs started before it existed (default 10 min). */
+  childHeartbeatSeconds?: number;
 }
 
 /** State a service workflow carries into its next run when it continues as new. */
@@ -31,6 +33,8 @@ export interface ServiceCarriedState {
     /** Indices of the children started and not stopped. */
     started: number[];
     summaries: Record<string, ShardSummary>;
+    /** When each child was last started or heard from (workflow time, ms). */
+    lastHeard?: Record<string, number>;
   };
   refreshAllPending: boolean;
 }

@@ -8,9 +8,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { fanOutFor, groupShards } from '../../domain/sharding';
+import { DEFAULT_HEARTBEAT_MS } from '../../domain/supervision';
 import { emptyMappingStatus, mergeSummaries, type ServiceState, type ServiceStatus } from '../../domain/status';
 import { control, mappingFor } from '../activities';
-import { groupStart, missingFrom, range, shardStart, startChildren, stopChildren, wakeChildren, type Owner } from '../children';
+import { groupStart, missingFrom, range, shardStart, startChildren, stopChildren, superviseChildren, wakeChildren, type Owner } from '../children';
 import { shardGroupWorkflowId, shardWorkflowId, wakeSignal } from '../shard/definitions';
 import { describeService } from '../summaries';
 import {
@@ -63,7 +64,9 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     deregistered = true;
   });
   setHandler(childReportSignal, ({ child, summary }) => {
-    if (state.children.started.includes(child)) state.children.summaries[child] = summary;
+    if (!state.children.started.includes(child)) return;
+    state.children.summaries[child] = summary;
+    (state.children.lastHeard ??= {})[child] = Date.now();
   });
   setHandler(serviceStatusQuery, () => status());
 
@@ -71,6 +74,7 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     serviceId,
     customerId: input.customerId,
     parentId: serviceWorkflowId(serviceId),
+    heartbeatMs: (settings.childHeartbeatSeconds ?? DEFAULT_HEARTBEAT_MS / 1000) * 1000,
     continueAsNewEveryIteration: input.continueAsNewEveryIteration,
   };
   const childIds = (indices = state.children.started) =>
@@ -141,7 +145,7 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     if (children.layout !== layout && (kind === 'group' || children.kind === 'group')) {
       // Groups own ranges of shards: a new layout moves shards between groups, so restart the level.
       await stopChildren(childIds());
-      state.children = { kind, layout, started: [], summaries: {} };
+      state.children = { kind, layout, started: [], summaries: {}, lastHeard: {} };
     }
     const desired = range(0, kind === 'group' ? fan.groupCount : shardCount);
     const surplus = missingFrom(state.children.started, desired);
@@ -151,10 +155,11 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
       for (const i of surplus) delete state.children.summaries[i];
     }
     const missing = missingFrom(desired, state.children.started);
-    await startChildren(
-      missing.map((i) => (kind === 'group' ? groupStart(owner, i, groupShards(i, fan, shardCount)) : shardStart(owner, i))),
-    );
+    const startOf = (i: number) => (kind === 'group' ? groupStart(owner, i, groupShards(i, fan, shardCount)) : shardStart(owner, i));
+    await startChildren(missing.map(startOf));
     state.children.started.push(...missing);
+    // A child that stopped reporting (terminated by hand, failed) is started again.
+    await superviseChildren(state.children.started, (state.children.lastHeard ??= {}), owner.heartbeatMs, startOf);
   }
 
   for (;;) {

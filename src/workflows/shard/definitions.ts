@@ -18,6 +18,8 @@ export interface ShardWorkflowInput {
   /** The index this shard reports under: its shard number, or its position inside a group. */
   reportAs: number;
   summary?: ShardSummary;
+  /** Report up at least this often, so the parent knows the shard is alive (src/domain/supervision.ts). */
+  heartbeatMs?: number;
   continueAsNewEveryIteration?: boolean;
 }
 
@@ -29,7 +31,8 @@ export interface ShardGroupWorkflowInput {
   firstShard: number;
   endShard: number;
   parentId: string;
-  carried?: { started: number[]; summaries: Record<string, ShardSummary> };
+  carried?: { started: number[]; summaries: Record<string, ShardSummary>; lastHeard?: Record<string, number> };
+  heartbeatMs?: number;
   continueAsNewEveryIteration?: boolean;
 }
 

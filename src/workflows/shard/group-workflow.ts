@@ -1,6 +1,7 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, patched, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import { mergeSummaries, type ShardSummary } from '../../domain/status';
-import { missingFrom, range, shardStart, startChildren, stopChildren, wakeChildren } from '../children';
+import { DEFAULT_HEARTBEAT_MS, SUPERVISION_PATCH } from '../../domain/supervision';
+import { missingFrom, range, shardStart, startChildren, stopChildren, superviseChildren, wakeChildren } from '../children';
 import { childReportSignal } from '../service/definitions';
 import { describeShard } from '../summaries';
 import { shardGroupWorkflowId, shardStatusQuery, shardWorkflowId, stopSignal, wakeSignal, type ShardGroupWorkflowInput } from './definitions';
@@ -15,6 +16,8 @@ const FORWARD_EVERY_MS = 5_000;
 export async function shardGroupWorkflow(input: ShardGroupWorkflowInput): Promise<void> {
   const started = input.carried?.started ?? [];
   const summaries: Record<string, ShardSummary> = input.carried?.summaries ?? {};
+  const lastHeard: Record<string, number> = input.carried?.lastHeard ?? {};
+  const heartbeatMs = input.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   let stopRequested = false;
   let wakeRequested = false;
   let reportPending = false;
@@ -28,6 +31,7 @@ export async function shardGroupWorkflow(input: ShardGroupWorkflowInput): Promis
   });
   setHandler(childReportSignal, ({ child, summary }) => {
     summaries[child] = summary;
+    lastHeard[child] = Date.now();
     reportPending = true;
   });
   setHandler(shardStatusQuery, () => mergeSummaries(Object.values(summaries)));
@@ -36,6 +40,7 @@ export async function shardGroupWorkflow(input: ShardGroupWorkflowInput): Promis
     serviceId: input.serviceId,
     customerId: input.customerId,
     parentId: shardGroupWorkflowId(input.serviceId, input.group),
+    heartbeatMs,
     continueAsNewEveryIteration: input.continueAsNewEveryIteration,
   };
   const toStart = missingFrom(range(input.firstShard, input.endShard), started);
@@ -46,13 +51,17 @@ export async function shardGroupWorkflow(input: ShardGroupWorkflowInput): Promis
   while (!stopRequested) {
     const wakeUp = () => stopRequested || wakeRequested;
     if (reportPending) await condition(wakeUp, Math.max(1, lastForwardAt + FORWARD_EVERY_MS - Date.now()));
+    else if (patched(SUPERVISION_PATCH)) await condition(() => wakeUp() || reportPending, heartbeatMs);
     else await condition(() => wakeUp() || reportPending);
     if (stopRequested) break;
     if (wakeRequested) {
       wakeRequested = false;
       await wakeChildren(shardIds());
     }
-    if (reportPending && Date.now() - lastForwardAt >= FORWARD_EVERY_MS) {
+    await superviseChildren(started, lastHeard, heartbeatMs, (shard) => shardStart(owner, shard));
+    // Forwarded at least once per heartbeat, changed or not: the service supervises groups by it.
+    const forwardDue = reportPending || (patched(SUPERVISION_PATCH) && Date.now() - lastForwardAt >= heartbeatMs);
+    if (forwardDue && Date.now() - lastForwardAt >= FORWARD_EVERY_MS) {
       reportPending = false;
       lastForwardAt = Date.now();
       const merged = mergeSummaries(Object.values(summaries));
@@ -61,7 +70,7 @@ export async function shardGroupWorkflow(input: ShardGroupWorkflowInput): Promis
     }
     if (workflowInfo().continueAsNewSuggested || input.continueAsNewEveryIteration) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof shardGroupWorkflow>({ ...input, carried: { started, summaries } });
+      await continueAsNew<typeof shardGroupWorkflow>({ ...input, carried: { started, summaries, lastHeard } });
     }
   }
   await stopChildren(shardIds());

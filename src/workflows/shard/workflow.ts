@@ -4,12 +4,14 @@ import {
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { NODE_ID_PATTERN } from '../../domain/protocol';
 import { emptyShardSummary, summaryChanged, type ShardSummary } from '../../domain/status';
+import { DEFAULT_HEARTBEAT_MS, SUPERVISION_PATCH } from '../../domain/supervision';
 import { deliveryFor, forcedDelivery } from '../activities';
 import { childReportSignal } from '../service/definitions';
 import { describeShard } from '../summaries';
@@ -57,6 +59,8 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
 
   // A new cycle time alone is not worth a report; new counts, failures or next refresh are.
   const reportPending = () => summaryChanged(reported, summary) || reported?.nextRefreshAt !== summary.nextRefreshAt;
+  // Unchanged, a shard still reports once per heartbeat: its parent restarts a child it stops hearing from.
+  const heartbeatMs = input.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
   const report = async () => {
     try {
       await getExternalWorkflowHandle(input.parentId).signal(childReportSignal, { child: input.reportAs, summary });
@@ -90,7 +94,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
   };
 
   while (!stopRequested) {
-    const reportAt = reportPending() ? lastReportAt + REPORT_MIN_INTERVAL_MS : Infinity;
+    const reportAt = lastReportAt + (reportPending() ? REPORT_MIN_INTERVAL_MS : Math.max(heartbeatMs, REPORT_MIN_INTERVAL_MS));
     const sleepMs = Math.min(Math.min(nextWakeAt, reportAt) - Date.now(), IDLE_RECHECK_MS);
     if (!wakeRequested && sleepMs > 0) await condition(() => wakeRequested || stopRequested, sleepMs);
     if (stopRequested) break;
@@ -98,7 +102,8 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
       wakeRequested = false;
       if (!(await cycle())) break;
     }
-    if (reportPending() && Date.now() - lastReportAt >= REPORT_MIN_INTERVAL_MS) await report();
+    const reportDue = reportPending() || (Date.now() - lastReportAt >= heartbeatMs && patched(SUPERVISION_PATCH));
+    if (reportDue && Date.now() - lastReportAt >= REPORT_MIN_INTERVAL_MS) await report();
 
     if (workflowInfo().continueAsNewSuggested || input.continueAsNewEveryIteration) {
       await condition(allHandlersFinished);
