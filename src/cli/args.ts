@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-export type FlagType = 'string' | 'integer' | 'boolean';
+export type FlagType = 'string' | 'integer' | 'number' | 'boolean';
 
 export interface FlagSpec {
   type: FlagType;
@@ -49,6 +49,7 @@ export class UsageError extends Error {
 }
 
 const integer = z.string().regex(/^-?\d+$/, 'must be an integer').transform(Number);
+const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
 
 /** The parsed command line of one command, with typed access to its flags. */
 export class Input {
@@ -74,6 +75,14 @@ export class Input {
     if (value === undefined) return undefined;
     const parsed = integer.safeParse(value);
     if (!parsed.success) throw this.usageError(`--${name}: must be an integer, not '${value}'`);
+    return parsed.data;
+  }
+
+  number(name: string): number | undefined {
+    const value = this.string(name);
+    if (value === undefined) return undefined;
+    const parsed = decimal.safeParse(value);
+    if (!parsed.success) throw this.usageError(`--${name}: must be a number, not '${value}'`);
     return parsed.data;
   }
 

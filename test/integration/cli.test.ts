@@ -80,6 +80,7 @@ describe('courier CLI', () => {
       '--mapping', mapping,
       '--format', 'csv',
       '--metadata-url', `${engine.source.url}/v1/metadata?service={service}`,
+      '--metadata-max-rps', '500.5',
       '--ttl', '60',
       '--refresh-before', '20',
       '--endpoint', `${engine.fleet.url}/nodes/{node}/metadata`,
@@ -90,7 +91,11 @@ describe('courier CLI', () => {
     expect(registered.stdout).toContain(`signing secret: ${FLEET_SECRET}`);
     expect(registered.stderr).toContain('shown only now');
     const id = /Registered service cli-svc: (\S+)/.exec(registered.stdout)?.[1] as string;
-    expect(await engine.db.prisma.service.findUnique({ where: { id } })).toMatchObject({ customerId: customer.id, ttlSeconds: 60 });
+    expect(await engine.db.prisma.service.findUnique({ where: { id } })).toMatchObject({
+      customerId: customer.id,
+      ttlSeconds: 60,
+      metadataMaxRequestsPerSecond: 500.5,
+    });
 
     // Not a terminal: one JSON line per poll, the last one all fresh.
     const watched = await courier(['watch', id, '--until-fresh', '--interval', '1', '--timeout', '120']);

@@ -21,7 +21,10 @@ const REGISTRATION: { flag: string; field: string; spec: FlagSpec }[] = [
   { flag: 'metadata-url', field: 'metadata.url', spec: { type: 'string', value: 'URL', description: 'metadata source; {service} and {node} are substituted', required: true } },
   { flag: 'ttl', field: 'ttlSeconds', spec: { type: 'integer', value: 'SECONDS', description: 'lifetime of each delivered copy', required: true } },
   { flag: 'refresh-before', field: 'refreshBeforeSeconds', spec: { type: 'integer', value: 'SECONDS', description: 'refresh this long before a copy expires (default ttl/3)' } },
+  { flag: 'metadata-max-concurrency', field: 'metadata.maxConcurrency', spec: { type: 'integer', value: 'N', description: 'requests at once your metadata source takes' } },
+  { flag: 'metadata-max-rps', field: 'metadata.maxRequestsPerSecond', spec: { type: 'number', value: 'RATE', description: 'requests per second your metadata source takes' } },
   { flag: 'endpoint', field: 'delivery.endpoint', spec: { type: 'string', value: 'URL', description: 'node delivery endpoint; {node} is substituted', required: true } },
+  { flag: 'secondary-endpoint', field: 'delivery.secondaryEndpoint', spec: { type: 'string', value: 'URL', description: 'tried after repeated failures at the endpoint' } },
   { flag: 'timeout-ms', field: 'delivery.timeoutMs', spec: { type: 'integer', value: 'MS', description: 'delivery timeout per node (default 5000)' } },
   { flag: 'webhook-url', field: 'notifications.webhookUrl', spec: { type: 'string', value: 'URL', description: 'where alarms are posted' } },
   { flag: 'email', field: 'notifications.email', spec: { type: 'string', value: 'ADDRESS', description: 'where alarms are mailed' } },
@@ -39,7 +42,7 @@ const registrationFields = Object.fromEntries(REGISTRATION.map((r) => [r.field, 
 function registrationBody(input: Input): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const { flag, field, spec } of REGISTRATION) {
-    const value = spec.type === 'integer' ? input.integer(flag) : input.string(flag);
+    const value = spec.type === 'integer' ? input.integer(flag) : spec.type === 'number' ? input.number(flag) : input.string(flag);
     if (value === undefined) continue;
     const path = field.split('.');
     let target = body;
@@ -56,7 +59,7 @@ function printRegistration(out: Output, s: ServiceView, extra: [string, string][
     ['mapping', `${s.mapping.uri} (${s.mapping.format})`],
     ['metadata', s.metadata.url],
     ['ttl', `${s.ttlSeconds} s, refresh ${s.refreshBeforeSeconds} s before expiry`],
-    ['delivery', `${s.delivery.endpoint} (timeout ${s.delivery.timeoutMs} ms)`],
+    ['delivery', `${s.delivery.endpoint}${s.delivery.secondaryEndpoint ? `, then ${s.delivery.secondaryEndpoint}` : ''} (timeout ${s.delivery.timeoutMs} ms)`],
     ['notifications', orDash([s.notifications?.webhookUrl, s.notifications?.email].filter(Boolean).join(', '))],
     ...extra,
   ]);
@@ -73,6 +76,7 @@ function liveFields(s: ServiceDetail, now: number): [string, string][] {
     ...(s.mapping.error ? ([['mapping error', s.mapping.error]] as [string, string][]) : []),
     ...(s.mapping.held ? ([['mapping held', s.mapping.held]] as [string, string][]) : []),
     ['nodes', `${n.total} total: ${n.fresh} fresh, ${n.pending} pending, ${n.failing} failing, ${n.expired} expired`],
+    ['alarms', `${s.alerts.atRisk} at risk, ${s.alerts.breached} breached`],
     ['next refresh', relative(s.nextRefreshAt, now)],
     ['last cycle', relative(s.lastCycleAt, now)],
   ];

@@ -54,6 +54,11 @@ describe('courier command lines', () => {
     expect(usageError(['services', 'register', '--name', 'x']).message).toBe('services register: missing --mapping, --metadata-url, --ttl, --endpoint');
     expect(usageError(['services', 'register', '--name', 'x']).help).toContain('--refresh-before SECONDS');
 
+    const register = run(['services', 'update', 'svc', '--metadata-max-rps', 'lots']);
+    expect(register.kind === 'run' && (() => register.input.number('metadata-max-rps'))).toThrow("--metadata-max-rps: must be a number, not 'lots'");
+    const rate = run(['services', 'update', 'svc', '--metadata-max-rps', '2.5']);
+    expect(rate.kind === 'run' && rate.input.number('metadata-max-rps')).toBe(2.5);
+
     const resolved = run(['watch', 'svc', '--interval', 'often']);
     expect(resolved.kind === 'run' && (() => resolved.input.integer('interval'))).toThrow("--interval: must be an integer, not 'often'");
   });
