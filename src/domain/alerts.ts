@@ -37,18 +37,11 @@ export interface AlertInput {
 }
 
 /**
- * The node's episode after an attempt that acked or failed. An ack ends any episode; a failure
- * past the deadline is a breach; one with most of the budget spent opens an at-risk episode; an
- * episode never steps back from breached to at risk without an ack in between.
+ * The node's episode after a failed attempt (an ack always ends it): a failure past the deadline
+ * is a breach; one with most of the budget spent opens an at-risk episode; an episode never steps
+ * back from breached to at risk without an ack in between.
  */
-export function alertAfterAttempt(
-  node: AlertInput,
-  acked: boolean,
-  now: Date,
-  refreshBeforeSeconds: number,
-  fraction = DEFAULT_AT_RISK_FRACTION,
-): NodeAlert | null {
-  if (acked) return null;
+export function alertAfterFailure(node: AlertInput, now: Date, refreshBeforeSeconds: number, fraction = DEFAULT_AT_RISK_FRACTION): NodeAlert | null {
   const expired = node.expiresAt !== null && node.expiresAt.getTime() <= now.getTime();
   if (expired || node.alert === 'breached') return 'breached';
   // The attempt just failed, so the node is failing whatever its stored error said.

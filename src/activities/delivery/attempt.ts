@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { alertAfterAttempt, type NodeAlert } from '../../domain/alerts';
+import { alertAfterFailure } from '../../domain/alerts';
 import { refreshAt, retryDelayMs, type RetryTiming } from '../../domain/deadlines';
 import { endpointRole } from '../../domain/endpoints';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
@@ -73,13 +73,13 @@ export function encodeDelivery(
 
 /**
  * An acked delivery (push or pull): the node is next due refreshBefore ahead of its new
- * deadline, and an alert episode it had is over.
+ * deadline, and an alert episode it had is over (recordAttempts tells its end).
  */
 export function ackedRecord(
-  delivery: { nodeId: string; attemptedAt: Date; attempts: number; version: string; deliveredAt: Date; expiresAt: Date; alert: NodeAlert | null },
+  delivery: { nodeId: string; attemptedAt: Date; attempts: number; version: string; deliveredAt: Date; expiresAt: Date },
   settings: Pick<DeliverySettings, 'refreshBeforeSeconds'>,
 ): AttemptRecord {
-  const { nodeId, attemptedAt, attempts, version, deliveredAt, expiresAt, alert } = delivery;
+  const { nodeId, attemptedAt, attempts, version, deliveredAt, expiresAt } = delivery;
   return {
     nodeId,
     attemptedAt,
@@ -87,7 +87,7 @@ export function ackedRecord(
     nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
     acked: { version, deliveredAt, expiresAt },
     failure: null,
-    alert: alertAfterAttempt({ alert, expiresAt: null }, true, attemptedAt, settings.refreshBeforeSeconds),
+    alert: null,
   };
 }
 
@@ -147,7 +147,7 @@ async function attemptNode(
     );
     if (failure === null) {
       return ackedRecord(
-        { nodeId: node.nodeId, attemptedAt, attempts, version: metadata.version, deliveredAt: deps.now(), expiresAt, alert: node.alert },
+        { nodeId: node.nodeId, attemptedAt, attempts, version: metadata.version, deliveredAt: deps.now(), expiresAt },
         settings,
       );
     }
@@ -167,6 +167,6 @@ async function attemptNode(
     nextAttemptAt: new Date(now + delay),
     acked: null,
     failure,
-    alert: alertAfterAttempt(node, false, new Date(now), settings.refreshBeforeSeconds),
+    alert: alertAfterFailure(node, new Date(now), settings.refreshBeforeSeconds),
   };
 }

@@ -34,7 +34,7 @@ export async function deliverByPull(deps: PullDeps, settings: DeliverySettings, 
   const metadata = prepareMetadata(await fetchMetadata(url, { dispatcher: deps.dispatcher, timeoutMs: settings.deliveryTimeoutMs }));
   const { body, expiresAt } = encodeDelivery(settings, nodeId, metadata);
   const record = ackedRecord(
-    { nodeId, attemptedAt, attempts: nextAttemptOf(node), version: metadata.version, deliveredAt: deps.now(), expiresAt, alert: node.alert },
+    { nodeId, attemptedAt, attempts: nextAttemptOf(node), version: metadata.version, deliveredAt: deps.now(), expiresAt },
     settings,
   );
   await recordAttempts(deps.pool, settings.serviceId, [record]);

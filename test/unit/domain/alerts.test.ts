@@ -1,4 +1,4 @@
-import { alertAfterAttempt, alertEvent, notificationRetryDelayMs, summaryMessage, type AlertInput } from '../../../src/domain/alerts';
+import { alertAfterFailure, alertEvent, notificationRetryDelayMs, summaryMessage, type AlertInput } from '../../../src/domain/alerts';
 
 describe('alert episodes', () => {
   const now = new Date('2026-01-01T00:00:00Z');
@@ -18,7 +18,7 @@ describe('alert episodes', () => {
     ['an ack ends an at-risk episode once', { alert: 'at_risk', expiresAt: inSeconds(10) }, true, null, 'recovered'],
     ['an ack with no episode is routine', { alert: null, expiresAt: inSeconds(10) }, true, null, null],
   ] as const)('%s', (_case, node, acked, after, event) => {
-    const alert = alertAfterAttempt(node as AlertInput, acked, now, refreshBefore);
+    const alert = acked ? null : alertAfterFailure(node as AlertInput, now, refreshBefore);
     expect({ alert, event: alertEvent(node.alert, alert) }).toEqual({ alert: after, event });
   });
 });
