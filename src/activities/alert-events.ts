@@ -1,3 +1,7 @@
+/**
+ * Alert events outside the delivery write-back (src/activities/delivery/node-store.ts writes the
+ * episodes attempts open and close): events of a whole service, and breaches no attempt saw.
+ */
 import type { Pool } from 'pg';
 import type { ServiceAlertEvent } from '../domain/alerts';
 
@@ -7,4 +11,24 @@ import type { ServiceAlertEvent } from '../domain/alerts';
  */
 export async function recordServiceAlert(pool: Pool, serviceId: string, kind: ServiceAlertEvent, detail: string): Promise<void> {
   await pool.query(`INSERT INTO alert_events (service_id, kind, detail) VALUES ($1, $2, $3)`, [serviceId, kind, detail.slice(0, 2000)]);
+}
+
+/**
+ * Breaches no attempt recorded: copies that expired while nothing tried to deliver (workers down,
+ * a shard workflow gone). Marked and told like any breach, so the customer hears of them too.
+ */
+export async function sweepBreaches(pool: Pool, limit: number): Promise<number> {
+  const { rowCount } = await pool.query(
+    `WITH expired AS (
+       SELECT service_id, node_id, alert FROM nodes
+        WHERE expires_at <= now() AND alert IS DISTINCT FROM 'breached'
+        LIMIT ${limit} FOR UPDATE SKIP LOCKED
+     ), marked AS (
+       UPDATE nodes n SET alert = 'breached', alert_since = now()
+         FROM expired e WHERE n.service_id = e.service_id AND n.node_id = e.node_id
+       RETURNING n.service_id, n.node_id
+     )
+     INSERT INTO alert_events (service_id, node_id, kind) SELECT service_id, node_id, 'breach' FROM marked`,
+  );
+  return rowCount ?? 0;
 }

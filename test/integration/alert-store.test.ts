@@ -3,7 +3,7 @@
  * TypeScript one, and the breach sweep marks and tells expired copies no attempt recorded, once.
  */
 import { randomUUID } from 'node:crypto';
-import { sweepBreaches } from '../../src/activities/delivery/node-store';
+import { sweepBreaches } from '../../src/activities/alert-events';
 import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import { alertEvent, alertEventSql, NODE_ALERTS, type NodeAlert } from '../../src/domain/alerts';

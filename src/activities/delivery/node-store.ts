@@ -117,26 +117,6 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
   );
 }
 
-/**
- * Breaches no attempt recorded: copies that expired while nothing tried to deliver (workers down,
- * a shard workflow gone). Marked and told like any breach, so the customer hears of them too.
- */
-export async function sweepBreaches(pool: Pool, limit: number): Promise<number> {
-  const { rowCount } = await pool.query(
-    `WITH expired AS (
-       SELECT service_id, node_id, alert FROM nodes
-        WHERE expires_at <= now() AND alert IS DISTINCT FROM 'breached'
-        LIMIT ${limit} FOR UPDATE SKIP LOCKED
-     ), marked AS (
-       UPDATE nodes n SET alert = 'breached', alert_since = now()
-         FROM expired e WHERE n.service_id = e.service_id AND n.node_id = e.node_id
-       RETURNING n.service_id, n.node_id
-     )
-     INSERT INTO alert_events (service_id, node_id, kind) SELECT service_id, node_id, 'breach' FROM marked`,
-  );
-  return rowCount ?? 0;
-}
-
 export interface ShardPicture {
   counts: NodeCounts;
   nextDueAt: Date | null;

@@ -75,8 +75,9 @@ async function foldGroups(client: PoolClient, options: FoldOptions): Promise<Ale
 }
 
 async function notify(client: PoolClient, group: EventGroup, options: FoldOptions): Promise<void> {
+  // Events of the whole service carry no node: their count of distinct node ids is 0.
   const sampleNodeIds = group.sample ?? [];
-  const count = sampleNodeIds.length === 0 ? 0 : group.count;
+  const { count } = group;
   const message = summaryMessage({ kind: group.kind, serviceName: group.serviceName ?? '', count, sampleNodeIds, detail: group.detail });
   const { rows } = await client.query<{ id: string }>(
     `INSERT INTO notifications (id, customer_id, service_id, kind, severity, message, data)

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DispatchResult } from '../types';
-import { sweepBreaches } from '../delivery/node-store';
+import { sweepBreaches } from '../alert-events';
 import { foldAlertEvents } from './fold';
 import { sendDueDeliveries, type Channels } from './send';
 
