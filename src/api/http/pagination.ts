@@ -28,12 +28,18 @@ export type CreatedCursor = z.output<typeof CreatedCursorSchema>;
 
 export const createdPosition = (row: { createdAt: Date; id: string }): CreatedCursor => ({ createdAt: row.createdAt.toISOString(), id: row.id });
 
-/** Prisma `where` for the rows after `after` in (createdAt, id) order; all rows without a cursor. */
-export function createdAfter(after: CreatedCursor | undefined) {
+/**
+ * Prisma `where` for the rows after `after` in (createdAt, id) order — oldest first, or newest
+ * first with `desc`; all rows without a cursor. `createdOrder` is the matching `orderBy`.
+ */
+export function createdAfter(after: CreatedCursor | undefined, direction: 'asc' | 'desc' = 'asc') {
   if (!after) return {};
   const createdAt = new Date(after.createdAt);
-  return { OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: after.id } }] };
+  const beyond = direction === 'asc' ? 'gt' : 'lt';
+  return { OR: [{ createdAt: { [beyond]: createdAt } }, { createdAt, id: { [beyond]: after.id } }] };
 }
+
+export const createdOrder = (direction: 'asc' | 'desc' = 'asc') => [{ createdAt: direction }, { id: direction }];
 
 /**
  * A tailed list resumes after the last row it returned, even on its last page, so rows written

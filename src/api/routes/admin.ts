@@ -1,8 +1,7 @@
-import { z } from 'zod';
 import type { ApiKey, AuditEvent } from '@prisma/client';
 import type { AppDeps } from '../deps';
 import { adminRoute, type Route } from '../http/route';
-import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, page } from '../http/pagination';
+import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
 import {
   ApiKeyCreatedSchema,
@@ -28,11 +27,9 @@ async function findCustomer(deps: AppDeps, id: string) {
   return customer;
 }
 
-const AuditCursorSchema = z.object({ at: z.iso.datetime(), id: z.uuid() });
-
 const auditView = (row: AuditEvent) => ({
   id: row.id,
-  at: row.at.toISOString(),
+  at: row.createdAt.toISOString(),
   actor: { keyId: row.actorKeyId, scope: row.actorScope, customerId: row.customerId },
   method: row.method,
   route: row.route,
@@ -75,7 +72,7 @@ export const adminRoutes: Route[] = [
     async handle({ query, deps }) {
       const rows = await deps.db.prisma.customer.findMany({
         where: createdAfter(decodeCursor(CreatedCursorSchema, query.cursor)),
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        orderBy: createdOrder(),
         take: query.limit + 1,
       });
       const { items, nextCursor } = page(rows, query.limit, createdPosition);
@@ -108,7 +105,7 @@ export const adminRoutes: Route[] = [
     problems: [404],
     async handle({ params, deps }) {
       const { id: customerId } = await findCustomer(deps, params.id);
-      const rows = await deps.db.prisma.apiKey.findMany({ where: { customerId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      const rows = await deps.db.prisma.apiKey.findMany({ where: { customerId }, orderBy: createdOrder() });
       return { status: 200, body: { items: rows.map(keyView) } };
     },
   }),
@@ -148,16 +145,15 @@ export const adminRoutes: Route[] = [
     query: AuditListQuerySchema,
     responses: { 200: { description: 'One page of audit events.', schema: AuditListSchema } },
     async handle({ query, deps }) {
-      const before = decodeCursor(AuditCursorSchema, query.cursor);
       const rows = await deps.db.prisma.auditEvent.findMany({
         where: {
           ...(query.customerId && { customerId: query.customerId }),
-          ...(before && { OR: [{ at: { lt: new Date(before.at) } }, { at: new Date(before.at), id: { lt: before.id } }] }),
+          ...createdAfter(decodeCursor(CreatedCursorSchema, query.cursor), 'desc'),
         },
-        orderBy: [{ at: 'desc' }, { id: 'desc' }],
+        orderBy: createdOrder('desc'),
         take: query.limit + 1,
       });
-      const { items, nextCursor } = page(rows, query.limit, (last) => ({ at: last.at.toISOString(), id: last.id }));
+      const { items, nextCursor } = page(rows, query.limit, createdPosition);
       return { status: 200, body: { items: items.map(auditView), nextCursor } };
     },
   }),

@@ -1,5 +1,5 @@
 import type { Notification, NotificationDelivery } from '@prisma/client';
-import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, tailPage } from '../http/pagination';
+import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, tailPage } from '../http/pagination';
 import { customerRoute, type Route } from '../http/route';
 import { NotificationListQuerySchema, NotificationListSchema, type NotificationView } from '../schemas';
 
@@ -42,7 +42,7 @@ export const notificationRoutes: Route[] = [
       const after = decodeCursor(CreatedCursorSchema, query.cursor);
       const rows = await deps.db.prisma.notification.findMany({
         where: { customerId, ...(query.serviceId && { serviceId: query.serviceId }), ...createdAfter(after) },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        orderBy: createdOrder(),
         include: { deliveries: { orderBy: { channel: 'asc' } } },
         take: query.limit,
       });

@@ -1,6 +1,6 @@
 import { refreshAllSignal, reloadMappingSignal, serviceChangedSignal, serviceWorkflowId } from '../../workflows/service/definitions';
 import type { AppDeps } from '../deps';
-import { createdAfter, CreatedCursorSchema, createdPosition, decodeCursor, page } from '../http/pagination';
+import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
 import { customerRoute, serviceRoute, type Reply, type Route } from '../http/route';
 import { parseOrThrow } from '../http/validation';
@@ -78,7 +78,7 @@ export const serviceRoutes: Route[] = [
       const after = decodeCursor(CreatedCursorSchema, query.cursor);
       const rows = await deps.db.prisma.service.findMany({
         where: { customerId, status: { in: ['provisioning', 'active'] }, ...createdAfter(after) },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        orderBy: createdOrder(),
         take: query.limit + 1,
       });
       const { items, nextCursor } = page(rows, query.limit, createdPosition);
