@@ -264,7 +264,11 @@ export type NodeView = z.output<typeof NodeSchema>;
 /** `breached` names the `expired` state as alarms do: a copy expired before a fresh one was acked. */
 export const NODE_STATE_FILTERS = [...NODE_STATES, 'breached'] as const;
 export const NodeListQuerySchema = z.strictObject({
-  state: z.enum(NODE_STATE_FILTERS).optional().meta({ description: '`breached` is the same as `expired`.' }),
+  state: z
+    .enum(NODE_STATE_FILTERS)
+    .transform((state) => (state === 'breached' ? 'expired' : state))
+    .optional()
+    .meta({ description: '`breached` is the same as `expired`.' }),
   limit,
   cursor,
 });

@@ -89,8 +89,7 @@ export const nodeRoutes: Route[] = [
     responses: { 200: { description: 'One page of nodes, by node id.', schema: NodeListSchema } },
     async handle({ service, query, deps }) {
       const after = decodeCursor(NodeCursorSchema, query.cursor)?.nodeId;
-      const state = query.state === 'breached' ? 'expired' : query.state;
-      const rows = await listNodes(deps.db, service.id, { state, after, limit: query.limit + 1 });
+      const rows = await listNodes(deps.db, service.id, { state: query.state, after, limit: query.limit + 1 });
       return { status: 200, body: page(rows, query.limit, (last) => ({ nodeId: last.nodeId })) };
     },
   }),
