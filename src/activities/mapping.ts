@@ -8,7 +8,8 @@ import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
 import { bucketAllowed } from '../domain/url-safety';
 import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, type ServiceMapping } from './mapping-store';
-import { getObject, headObject, parseS3Uri, s3Failure } from './s3';
+import { parseS3Uri } from '../domain/s3-uri';
+import { getObject, headObject, s3Failure } from './s3';
 import type { CourierActivities, LoadMappingInput, LoadMappingResult } from './types';
 
 const HEARTBEAT_EVERY_MS = 1_000;

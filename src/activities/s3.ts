@@ -1,6 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
+import { InvalidS3UriError, type S3Location } from '../domain/s3-uri';
 
 export type S3Settings = Pick<Config, 'S3_ENDPOINT' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY'>;
 
@@ -15,27 +16,6 @@ export function createS3Client(config: S3Settings): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-}
-
-export interface S3Location {
-  bucket: string;
-  key: string;
-  uri: string;
-}
-
-export class InvalidS3UriError extends Error {
-  override name = 'InvalidS3UriError';
-}
-
-/** `s3://bucket/key`; the key is taken verbatim (no URL decoding), as the AWS CLI does. */
-export function parseS3Uri(uri: string): S3Location {
-  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
-  if (!match) throw new InvalidS3UriError(`mapping URI '${uri}' is not an S3 URI of the form s3://<bucket>/<key>`);
-  const [, bucket, key] = match as unknown as [string, string, string];
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw new InvalidS3UriError(`mapping URI '${uri}' names an invalid bucket '${bucket}' (3-63 of a-z 0-9 . -)`);
-  }
-  return { bucket, key, uri };
 }
 
 /** S3 ETags come quoted; the quotes carry nothing and would clutter status output. */

@@ -20,7 +20,7 @@ export class AddressRefused extends Error {
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /** dns.lookup with every answer checked; one refused address refuses the name. */
-export function guardedLookup(policy: NetworkPolicy) {
+function guardedLookup(policy: NetworkPolicy) {
   return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
     dnsLookup(hostname, { ...options, all: true } as LookupAllOptions, (err, addresses) => {
       if (err) return callback(err, []);

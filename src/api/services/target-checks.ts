@@ -7,6 +7,7 @@
 import { lookup } from 'node:dns/promises';
 import type { Config } from '../../config';
 import { expandTemplate } from '../../domain/protocol';
+import { parseS3Uri } from '../../domain/s3-uri';
 import { addressRefusal, bucketAllowed, urlRefusal, type NetworkPolicy } from '../../domain/url-safety';
 import type { FieldError } from '../http/problem';
 import { problems } from '../http/problem';
@@ -60,8 +61,8 @@ export async function checkRegistrationTargets(reg: Registration, config: Config
     },
     config,
   );
-  // The schema has checked the s3://bucket/key form.
-  const bucket = reg.mapping.uri.slice('s3://'.length).split('/')[0] ?? '';
+  // The schema has checked the s3://bucket/key form, so this parse cannot fail.
+  const { bucket } = parseS3Uri(reg.mapping.uri);
   if (!bucketAllowed(bucket, config.COURIER_MAPPING_BUCKETS)) {
     issues.push({ in: 'body', path: 'mapping.uri', message: `bucket '${bucket}' is not one this deployment reads mappings from` });
   }
