@@ -71,18 +71,18 @@ export class Input {
   }
 
   integer(name: string): number | undefined {
-    const value = this.string(name);
-    if (value === undefined) return undefined;
-    const parsed = integer.safeParse(value);
-    if (!parsed.success) throw this.usageError(`--${name}: must be an integer, not '${value}'`);
-    return parsed.data;
+    return this.numeric(name, integer, 'an integer');
   }
 
   number(name: string): number | undefined {
+    return this.numeric(name, decimal, 'a number');
+  }
+
+  private numeric(name: string, schema: typeof integer, what: string): number | undefined {
     const value = this.string(name);
     if (value === undefined) return undefined;
-    const parsed = decimal.safeParse(value);
-    if (!parsed.success) throw this.usageError(`--${name}: must be a number, not '${value}'`);
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw this.usageError(`--${name}: must be ${what}, not '${value}'`);
     return parsed.data;
   }
 
