@@ -26,19 +26,33 @@ const ConfigSchema = z.object({
   COURIER_DELIVERY_CONCURRENCY: int(64),
   /** HTTP connections kept alive per origin across all delivery activities of a worker. */
   COURIER_HTTP_CONNECTIONS: int(128),
-  COURIER_MAPPING_CHECK_SECONDS: int(60),
-  /** Shard workflows report at least this often; one silent for three heartbeats is started again. */
-  COURIER_CHILD_HEARTBEAT_SECONDS: int(600, 5),
+  /** How often the fleet lists the mapping buckets and tells services whose object changed: the safety net under bucket events. */
+  COURIER_MAPPING_RESYNC_SECONDS: int(600),
+  /** The token S3 bucket notifications present at /v1/mapping-events (`Authorization: Bearer <token>`); unset, the route is closed. */
+  COURIER_BUCKET_EVENTS_TOKEN: z.string().min(16, 'COURIER_BUCKET_EVENTS_TOKEN must be at least 16 characters').optional(),
+  /** How often the fleet looks for shards that missed their run, and how late one must be to count as missing. */
+  COURIER_RECONCILE_SECONDS: int(60),
+  COURIER_RECONCILE_GRACE_SECONDS: int(300),
+  /** How often each worker's fleet workflow ticks; every duty runs at its own cadence, once per deployment. */
+  COURIER_FLEET_TICK_SECONDS: int(15),
   /** Requests in flight to one service's metadata source per worker, unless its registration sets metadata.maxConcurrency. */
   COURIER_SOURCE_CONCURRENCY: int(32),
   /** Longest wait between two attempts at a failing node (shorter while its deadline is near). */
   COURIER_RETRY_MAX_SECONDS: int(60),
+  /** Longest wait between two attempts at a long-dead node (expired, or never delivered and failing): alarmed already, it must not multiply the load. */
+  COURIER_DEAD_RETRY_MAX_SECONDS: int(1800),
   /** Failed attempts in a row at a node's primary endpoint before attempts alternate to the service's secondary one. */
   COURIER_SECONDARY_AFTER_ATTEMPTS: int(3, 0),
   /** A new mapping that lists fewer than this fraction of the previous nodes is held, not applied. */
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
   COURIER_MAX_CONCURRENT_WORKFLOW_TASKS: int(32),
+  /**
+   * Workflows a worker keeps in memory between their tasks. Most of a worker's workflows sleep for
+   * most of an hour, and one evicted replays its short history when it wakes, so this bounds the
+   * worker's memory instead of the number of services it owns (docs/performance.md).
+   */
+  COURIER_WORKFLOW_CACHE_SIZE: int(500, 0),
   /** Forced refreshes in flight at once: the worker's local-activity slots. */
   COURIER_FORCED_CONCURRENCY: int(8),
   /**
@@ -61,15 +75,15 @@ const ConfigSchema = z.object({
   /** Where the worker serves /metrics and /healthz; port 0 turns the server and the node gauges off. */
   COURIER_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   COURIER_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
-  /** How often a worker recounts the node gauges (one grouped query over all nodes); 0 turns its collector off. */
-  COURIER_NODE_GAUGE_SECONDS: int(30, 0),
+  /** How often the fleet computes the node gauges (from the shard summaries) and each worker shows them. */
+  COURIER_NODE_GAUGE_SECONDS: int(30),
   /** How often the notifier folds alert events into notifications and sends them. */
   COURIER_NOTIFY_EVERY_SECONDS: int(5),
   /** At most one notification per service and kind this often: a storm becomes one summary per window. */
   COURIER_NOTIFY_COALESCE_SECONDS: int(60, 0),
-  /** A webhook or email still failing after this long is marked failed (it stays in the delivery log). */
-  /** How often the notifier marks breaches no delivery attempt recorded (workers down, a shard gone). */
+  /** How often the fleet marks breaches no delivery attempt recorded (workers down, a shard gone). */
   COURIER_BREACH_SWEEP_SECONDS: int(30),
+  /** A webhook or email still failing after this long is marked failed (it stays in the delivery log). */
   COURIER_NOTIFY_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
   /** SMTP server for email notifications, e.g. smtp://user:pass@mail.example.com:587; unset, emails fail visibly. */
   COURIER_SMTP_URL: z.string().url().optional(),

@@ -12,6 +12,7 @@ import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
 import { ConfigError, loadConfig, type Config } from './config';
 import { connectDatabase } from './db';
+import { FLEET_WORKFLOW_TYPE, fleetStartOptions } from './workflows/fleet/definitions';
 import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
         config,
         metrics,
       }),
+      maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
       maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
       maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
       // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
       shutdownGraceTime: '10 seconds',
     });
     stopObserving = await startObserving(config, db.pool, metrics, () => worker.getState() === 'RUNNING');
-    await startNotifier(client, config);
+    await startSingletons(client, config);
     metrics.workerUp.set(1);
     console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
     await worker.run();
@@ -70,16 +72,23 @@ async function main(): Promise<void> {
   }
 }
 
-/** Every worker makes sure its task queue's notifier runs; the first start wins, later ones find it. */
-async function startNotifier(client: Client, config: Config): Promise<void> {
-  const options = notifierStartOptions({ everySeconds: config.COURIER_NOTIFY_EVERY_SECONDS }, config.COURIER_TASK_QUEUE);
-  await client.workflow.start(NOTIFIER_WORKFLOW_TYPE, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' });
+/**
+ * Every worker makes sure its task queue's notifier and fleet workflows run; the first start
+ * wins, later ones find them. Their duties claim turns in PostgreSQL, so they run once per
+ * deployment however many task queues' fleet workflows tick.
+ */
+async function startSingletons(client: Client, config: Config): Promise<void> {
+  const queue = config.COURIER_TASK_QUEUE;
+  const notifier = notifierStartOptions({ everySeconds: config.COURIER_NOTIFY_EVERY_SECONDS }, queue);
+  await client.workflow.start(NOTIFIER_WORKFLOW_TYPE, { ...notifier, workflowIdConflictPolicy: 'USE_EXISTING' });
+  const fleet = fleetStartOptions({ tickSeconds: config.COURIER_FLEET_TICK_SECONDS }, queue);
+  await client.workflow.start(FLEET_WORKFLOW_TYPE, { ...fleet, workflowIdConflictPolicy: 'USE_EXISTING' });
 }
 
 /**
- * /metrics and /healthz, and the node gauges. Every worker may run the collector: each reports the
- * same fleet-wide picture and the alerts aggregate across workers with max/min. At millions of
- * nodes, COURIER_NODE_GAUGE_SECONDS=0 on all workers but one or two saves the database that scan.
+ * /metrics and /healthz, and the node gauges: every worker shows the snapshot the fleet duty
+ * computed once for the deployment (one small row), so the alerts aggregate across workers with
+ * max/min and no worker scans the fleet.
  */
 async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics, healthy: () => boolean): Promise<() => Promise<void>> {
   if (config.COURIER_WORKER_METRICS_PORT === 0) return async () => {};
@@ -90,17 +99,14 @@ async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics
     healthy,
   });
   console.log(`courier worker metrics on ${server.url}/metrics`);
-  const collector =
-    config.COURIER_NODE_GAUGE_SECONDS > 0
-      ? startNodeGaugeCollector({
-          pool,
-          gauges: createNodeGauges(metrics.registry),
-          everyMs: config.COURIER_NODE_GAUGE_SECONDS * 1000,
-          onError: (err) => console.error(`node gauges not collected: ${(err as Error).message}`),
-        })
-      : undefined;
+  const collector = startNodeGaugeCollector({
+    pool,
+    gauges: createNodeGauges(metrics.registry),
+    everyMs: config.COURIER_NODE_GAUGE_SECONDS * 1000,
+    onError: (err) => console.error(`node gauges not read: ${(err as Error).message}`),
+  });
   return async () => {
-    collector?.stop();
+    collector.stop();
     await server.close();
   };
 }

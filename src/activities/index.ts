@@ -8,6 +8,7 @@ import type { Database } from '../db';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { createControlActivities } from './control';
 import { createDeliveryActivities } from './delivery';
+import { createFleetActivities } from './fleet';
 import { SourceLimiter } from './delivery/source-limiter';
 import { createMappingActivities } from './mapping';
 import { createNotificationActivities } from './notifications';
@@ -50,7 +51,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       concurrency: config.COURIER_DELIVERY_CONCURRENCY,
       secondaryAfterAttempts: config.COURIER_SECONDARY_AFTER_ATTEMPTS,
       maxRunMs: 60_000,
-      retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000 },
+      retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000, deadMaxMs: config.COURIER_DEAD_RETRY_MAX_SECONDS * 1000 },
       sourceLimiter: new SourceLimiter(config.COURIER_SOURCE_CONCURRENCY),
       metrics,
     }),
@@ -62,8 +63,20 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       mailFrom: config.COURIER_SMTP_FROM,
       coalesceMs: config.COURIER_NOTIFY_COALESCE_SECONDS * 1000,
       giveUpMs: config.COURIER_NOTIFY_GIVE_UP_HOURS * 3600_000,
-      breachSweepMs: config.COURIER_BREACH_SWEEP_SECONDS * 1000,
       metrics,
+    }),
+    ...createFleetActivities({
+      pool: db.pool,
+      s3,
+      temporal,
+      maxChildren: config.COURIER_MAX_CHILDREN,
+      cadence: {
+        nodeGaugesMs: config.COURIER_NODE_GAUGE_SECONDS * 1000,
+        breachSweepMs: config.COURIER_BREACH_SWEEP_SECONDS * 1000,
+        reconcileMs: config.COURIER_RECONCILE_SECONDS * 1000,
+        reconcileGraceMs: config.COURIER_RECONCILE_GRACE_SECONDS * 1000,
+        resyncMs: config.COURIER_MAPPING_RESYNC_SECONDS * 1000,
+      },
     }),
   });
 }

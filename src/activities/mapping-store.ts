@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { nextShardCount, type MappingFormat } from '../domain/mapping';
 import { nodeHash } from '../domain/sharding';
+import type { BadRow } from '../domain/status';
 
 /** Rows per staging INSERT: large enough to amortize round trips, small enough to keep memory flat. */
 export const STAGE_BATCH_ROWS = 5_000;
@@ -41,6 +42,7 @@ export interface ApplyInput {
   etag: string;
   nodeCount: number;
   badRows: number;
+  badRowSamples: BadRow[];
   shardSize: number;
   /** Called after each statement with its name: a large apply takes a while. */
   onStep(done: string): void;
@@ -219,10 +221,10 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
     'service',
     `UPDATE services
         SET shard_count = $2, mapping_etag = $3, mapping_node_count = $4, mapping_bad_rows = $5,
-            mapping_loaded_at = now(), mapping_error = NULL, updated_at = now()
+            mapping_bad_row_samples = $6, mapping_loaded_at = now(), mapping_error = NULL, updated_at = now()
       WHERE id = $1
       RETURNING mapping_loaded_at AS "loadedAt"`,
-    [a.serviceId, shardCount, a.etag, a.nodeCount, a.badRows],
+    [a.serviceId, shardCount, a.etag, a.nodeCount, a.badRows, JSON.stringify(a.badRowSamples)],
   );
   return {
     added: inserted.rowCount ?? 0,

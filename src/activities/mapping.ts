@@ -176,6 +176,7 @@ async function decide(
     etag: staged.etag,
     nodeCount: staged.nodeCount,
     badRows: staged.summary.badRows,
+    badRowSamples: staged.samples,
     shardSize: deps.shardSize,
     onStep: (done) => ctx.heartbeat({ applying: done }),
   });

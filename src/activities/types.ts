@@ -2,7 +2,7 @@
  * The activities' inputs and outputs: the boundary between deterministic workflows and I/O.
  * Node lists never cross it: activities read and write node rows in PostgreSQL themselves.
  */
-import type { BadRow, FailingNode, NodeCounts } from '../domain/status';
+import type { BadRow, NodeCounts } from '../domain/status';
 import type { NodeDelivery, RefreshNodeRequest } from '../workflows/shard/definitions';
 
 export interface LoadMappingInput {
@@ -49,7 +49,6 @@ export interface DeliverDueResult {
   counts: NodeCounts;
   /** The earliest time any node of the shard is due again; null when the shard has no nodes. */
   nextDueAt: string | null;
-  failingNodes: FailingNode[];
   /** The service row is gone or being deleted: the shard should stop. */
   serviceGone: boolean;
 }
@@ -82,6 +81,19 @@ export interface DispatchResult {
   failed: number;
 }
 
+export interface FleetDutiesInput {
+  /** Duties that start or signal workflows act on this task queue's services only. */
+  taskQueue: string;
+}
+
+/** Which duties ran this tick, and what they did. */
+export interface FleetDutiesResult {
+  shardsRestarted?: number;
+  breachesSwept?: number;
+  gaugesComputed?: boolean;
+  mappingsResynced?: number;
+}
+
 export interface CourierActivities {
   loadMapping(input: LoadMappingInput): Promise<LoadMappingResult>;
   deliverDue(input: DeliverDueInput): Promise<DeliverDueResult>;
@@ -92,4 +104,5 @@ export interface CourierActivities {
   /** Delete the service's rows once its shards have stopped. */
   purgeService(input: ServiceInput): Promise<void>;
   dispatchNotifications(): Promise<DispatchResult>;
+  runFleetDuties(input: FleetDutiesInput): Promise<FleetDutiesResult>;
 }

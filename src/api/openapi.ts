@@ -21,6 +21,7 @@ function problemStatuses(route: Route): number[] {
   const statuses = new Set<number>(route.problems);
   if (route.access === 'admin' || route.access === 'customer') [401, 403, 429].forEach((s) => statuses.add(s));
   if (route.access === 'node') statuses.add(401);
+  if (route.access === 'bucket') [401, 404].forEach((s) => statuses.add(s));
   if (route.serviceScoped) statuses.add(404);
   // An `id` that is not one is unknown (404), so only other parameters can be invalid.
   const validatedParams = Object.keys(route.params?.shape ?? {}).some((name) => name !== 'id');

@@ -1,6 +1,8 @@
 import type { Pool } from 'pg';
 import { Gauge, type Registry } from 'prom-client';
-import { DEFAULT_AT_RISK_FRACTION, NODE_STATES, nodeAtRiskSql, nodeCountsSql } from '../domain/node-state';
+import { NODE_STATES, type NodeState } from '../domain/node-state';
+import { readTurnResult } from '../store/fleet-turns';
+import { currentShardsSql } from '../store/shard-summaries';
 
 /** Services listed by `courier_service_coverage_ratio`, worst first: one series each, so the count is capped. */
 export const SERVICE_COVERAGE_LIMIT = 100;
@@ -46,6 +48,15 @@ export function createNodeGauges(registry: Registry) {
 
 export type NodeGauges = ReturnType<typeof createNodeGauges>;
 
+/** What the fleet duty computes and every worker's gauges show. JSON-safe: it is kept in PostgreSQL. */
+export interface NodeGaugeSnapshot {
+  states: Record<NodeState, number>;
+  atRisk: number;
+  coverage: number;
+  /** The worst-covered services below 1, worst first. */
+  services: { serviceId: string; coverage: number }[];
+}
+
 interface CountsRow {
   serviceId: string | null;
   total: number;
@@ -58,18 +69,18 @@ interface CountsRow {
 }
 
 /**
- * One grouped pass over `nodes`: per-service counts aggregated in PostgreSQL into one fleet-wide
- * row (service_id NULL) and the worst-covered services, so at most SERVICE_COVERAGE_LIMIT + 1 rows
- * come back however many services and nodes there are.
+ * One pass over the shard summaries (src/store/shard-summaries.ts), recounting from the nodes
+ * only shards whose summary has gone stale: per-service counts aggregated in PostgreSQL into one
+ * fleet-wide row (service_id NULL) and the worst-covered services, so at most
+ * SERVICE_COVERAGE_LIMIT + 1 rows come back however many services and nodes there are.
  */
 const COUNTS_SQL = `
   WITH per_service AS (
-    SELECT n.service_id, ${nodeCountsSql('$1')},
-           count(*) FILTER (WHERE n.expires_at > $1)::int AS covered,
-           count(*) FILTER (WHERE ${nodeAtRiskSql('$1', 's.refresh_before_seconds', '$2::float8')})::int AS at_risk
-      FROM nodes n JOIN services s ON s.id = n.service_id
-     WHERE s.status <> 'deleting'
-     GROUP BY n.service_id
+    SELECT service_id, sum(total)::int AS total, sum(fresh)::int AS fresh, sum(pending)::int AS pending,
+           sum(failing)::int AS failing, sum(expired)::int AS expired, sum(covered)::int AS covered,
+           sum(at_risk)::int AS at_risk
+      FROM (${currentShardsSql('true')}) shards
+     GROUP BY service_id
   )
   SELECT NULL::uuid AS "serviceId", sum(total)::float8 AS total, sum(fresh)::float8 AS fresh,
          sum(pending)::float8 AS pending, sum(failing)::float8 AS failing, sum(expired)::float8 AS expired,
@@ -81,26 +92,38 @@ const COUNTS_SQL = `
     ORDER BY covered::float8 / total, service_id
     LIMIT ${SERVICE_COVERAGE_LIMIT})`;
 
-/** Reads the node picture once and sets every gauge from it. */
-export async function collectNodeGauges(pool: Pool, gauges: NodeGauges, now = new Date()): Promise<void> {
-  const { rows } = await pool.query<CountsRow>(COUNTS_SQL, [now, DEFAULT_AT_RISK_FRACTION]);
+/** Reads the node picture of the whole fleet once (the fleet duty `node-gauges`). */
+export async function computeNodeGauges(pool: Pool, now = new Date()): Promise<NodeGaugeSnapshot> {
+  const { rows } = await pool.query<CountsRow>(COUNTS_SQL, [now]);
   const fleet = rows.find((r) => r.serviceId === null);
-  for (const state of NODE_STATES) gauges.nodes.set({ state }, fleet?.[state] ?? 0);
-  gauges.atRisk.set(fleet?.atRisk ?? 0);
-  gauges.breached.set(fleet?.expired ?? 0);
-  gauges.coverage.set(fleet?.total ? fleet.covered / fleet.total : 1);
-  // A service back at full coverage must drop out, not keep its last ratio.
-  gauges.serviceCoverage.reset();
-  for (const row of rows) {
-    if (row.serviceId !== null) gauges.serviceCoverage.set({ service_id: row.serviceId }, row.covered / row.total);
-  }
-  gauges.collectedAt.set(now.getTime() / 1000);
+  return {
+    states: Object.fromEntries(NODE_STATES.map((state) => [state, fleet?.[state] ?? 0])) as Record<NodeState, number>,
+    atRisk: fleet?.atRisk ?? 0,
+    coverage: fleet?.total ? fleet.covered / fleet.total : 1,
+    services: rows.filter((r) => r.serviceId !== null).map((r) => ({ serviceId: r.serviceId!, coverage: r.covered / r.total })),
+  };
 }
 
+/** Sets every gauge from a snapshot taken at `collectedAt`. */
+export function showNodeGauges(gauges: NodeGauges, snapshot: NodeGaugeSnapshot, collectedAt: Date): void {
+  for (const state of NODE_STATES) gauges.nodes.set({ state }, snapshot.states[state]);
+  gauges.atRisk.set(snapshot.atRisk);
+  gauges.breached.set(snapshot.states.expired);
+  gauges.coverage.set(snapshot.coverage);
+  // A service back at full coverage must drop out, not keep its last ratio.
+  gauges.serviceCoverage.reset();
+  for (const s of snapshot.services) gauges.serviceCoverage.set({ service_id: s.serviceId }, s.coverage);
+  gauges.collectedAt.set(collectedAt.getTime() / 1000);
+}
+
+/** The fleet duty that computes the snapshot every worker shows. */
+export const NODE_GAUGES_DUTY = 'node-gauges';
+
 /**
- * Collects every `everyMs`, the next run timed from the end of the last so a slow database never
- * stacks queries up. A failed run leaves the gauges and their timestamp as they were: the
- * timestamp going stale is what alerts (CourierNodeGaugesStale).
+ * Every `everyMs`, shows the snapshot the fleet duty last computed (one small row, however big
+ * the fleet), the next read timed from the end of the last so a slow database never stacks
+ * queries up. A failed read leaves the gauges and their timestamp as they were: the timestamp
+ * going stale is what alerts (CourierNodeGaugesStale).
  */
 export function startNodeGaugeCollector(opts: {
   pool: Pool;
@@ -110,8 +133,12 @@ export function startNodeGaugeCollector(opts: {
 }): { stop: () => void } {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  const show = async () => {
+    const turn = await readTurnResult<NodeGaugeSnapshot>(opts.pool, NODE_GAUGES_DUTY);
+    if (turn) showNodeGauges(opts.gauges, turn.result, turn.ranAt);
+  };
   const run = async () => {
-    await collectNodeGauges(opts.pool, opts.gauges).catch(opts.onError);
+    await show().catch(opts.onError);
     if (!stopped) timer = setTimeout(() => void run(), opts.everyMs).unref();
   };
   void run();

@@ -12,7 +12,7 @@ import { StackError } from './errors';
 import { runMain } from './main';
 import { consoleOutput } from './output';
 import { ROOT } from './paths';
-import { DEV } from './profiles';
+import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
 import { httpStatus, waitUntil } from './wait';
 
@@ -32,6 +32,7 @@ runMain(async (lifecycle) => {
 
   const stack = await startStack({
     ...DEV,
+    bucketEvents: devBucketEvents(config.API_PORT),
     output: consoleOutput(),
     onUnexpectedExit: (exited) =>
       void lifecycle.fail(new StackError(`${exited.exitReport()}\nStopping everything.`)),

@@ -20,7 +20,17 @@ export interface MinioOptions {
   credentials: Pick<S3Settings, 'accessKeyId' | 'secretAccessKey'>;
   /** Start from an empty store (tests). */
   fresh: boolean;
+  /** Where the mapping bucket's notifications go (see src/stack/s3.ts), queued on disk while it is down. */
+  bucketEvents?: BucketEventsTarget;
 }
+
+export interface BucketEventsTarget {
+  url: string;
+  token: string;
+}
+
+/** The id of Courier's webhook target inside MinIO; the bucket's notification names it by ARN. */
+export const BUCKET_EVENTS_ARN = 'arn:minio:sqs::COURIER:webhook';
 
 /** MinIO as the S3 server. A MinIO already answering on the port is reused. */
 export async function startMinio(options: MinioOptions): Promise<string> {
@@ -38,8 +48,9 @@ export async function startMinio(options: MinioOptions): Promise<string> {
     output.info(`minio: reusing the server on port ${port}`);
   } else {
     const dir = join(options.dataDir, 'minio');
-    if (options.fresh) rmSync(dir, { recursive: true, force: true });
+    if (options.fresh) for (const d of [dir, join(options.dataDir, 'minio-events')]) rmSync(d, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    mkdirSync(join(options.dataDir, 'minio-events'), { recursive: true });
     const server = options.supervisor.start({
       name: 'minio',
       command: toolPath('minio'),
@@ -50,6 +61,14 @@ export async function startMinio(options: MinioOptions): Promise<string> {
         MINIO_ROOT_PASSWORD: credentials.secretAccessKey,
         MINIO_BROWSER: options.consolePort ? 'on' : 'off',
         MINIO_UPDATE: 'off',
+        ...(options.bucketEvents
+          ? {
+              MINIO_NOTIFY_WEBHOOK_ENABLE_COURIER: 'on',
+              MINIO_NOTIFY_WEBHOOK_ENDPOINT_COURIER: options.bucketEvents.url,
+              MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_COURIER: `Bearer ${options.bucketEvents.token}`,
+              MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_COURIER: join(options.dataDir, 'minio-events'),
+            }
+          : {}),
       },
     });
     await waitUntil(`MinIO on port ${port}`, healthy, { timeoutMs: START_TIMEOUT_MS, process: server });

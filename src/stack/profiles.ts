@@ -10,6 +10,24 @@ export const DEV = {
   ui: { temporal: 8233, minioConsole: 9001 } satisfies StackUi,
 };
 
+/** A token for the dev and test stacks' bucket events only: deployments set COURIER_BUCKET_EVENTS_TOKEN. */
+const LOCAL_BUCKET_EVENTS_TOKEN = 'courier-local-bucket-events-token';
+
+/** `npm run dev`: MinIO tells the API of every mapping written or removed. */
+export const devBucketEvents = (apiPort: number) => ({
+  url: `http://127.0.0.1:${apiPort}/v1/mapping-events`,
+  token: LOCAL_BUCKET_EVENTS_TOKEN,
+});
+
+/**
+ * Tests: MinIO tells a receiver the test setup runs on this port (src/stack/bucket-events-receiver.ts);
+ * service workflows are signalled by id, so one receiver serves every test's engine.
+ */
+export function testBucketEvents(env: NodeJS.ProcessEnv = process.env) {
+  const receiverPort = port(env, 'COURIER_TEST_EVENTS_PORT', 9004);
+  return { url: `http://127.0.0.1:${receiverPort}/v1/mapping-events`, token: LOCAL_BUCKET_EVENTS_TOKEN, receiverPort };
+}
+
 /** Integration tests: their scratch files, and the data of the servers they start fresh each run. */
 export const TEST_DATA_DIR = join(ROOT, '.data', 'test');
 /** `npm run test:stack` keeps a stack up here, for the tests to reuse between runs. */

@@ -1,4 +1,4 @@
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { StackError } from './errors';
 
 /** The bucket Courier's mapping objects live in. */
@@ -21,13 +21,24 @@ export function s3Client(settings: S3Settings): S3Client {
   });
 }
 
-export async function ensureMappingsBucket(settings: S3Settings): Promise<void> {
+/** The bucket, and with `eventsArn` its notifications of written and removed objects sent to that target. */
+export async function ensureMappingsBucket(settings: S3Settings, eventsArn?: string): Promise<void> {
   const client = s3Client(settings);
   try {
     await client.send(new HeadBucketCommand({ Bucket: MAPPINGS_BUCKET })).catch(async (err: unknown) => {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
       await client.send(new CreateBucketCommand({ Bucket: MAPPINGS_BUCKET }));
     });
+    if (eventsArn) {
+      await client.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: MAPPINGS_BUCKET,
+          NotificationConfiguration: {
+            QueueConfigurations: [{ Id: 'courier-mappings', QueueArn: eventsArn, Events: ['s3:ObjectCreated:*', 's3:ObjectRemoved:*'] }],
+          },
+        }),
+      );
+    }
   } catch (err) {
     const reason = (err as Error).message || (err as Error).name;
     throw new StackError(

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { loadConfig } from '../config';
 import { StackError } from './errors';
 import { applyMigrations } from './migrate';
-import { startMinio } from './minio';
+import { BUCKET_EVENTS_ARN, startMinio, type BucketEventsTarget } from './minio';
 import type { Output } from './output';
 import { startPostgres } from './postgres';
 import { Supervisor, type Supervised } from './processes';
@@ -33,6 +33,8 @@ export interface StackOptions {
    * as they are and not started.
    */
   env?: NodeJS.ProcessEnv;
+  /** Where MinIO sends the mapping bucket's notifications: the API's /v1/mapping-events. */
+  bucketEvents?: BucketEventsTarget;
   onUnexpectedExit?: (exited: Supervised) => void;
 }
 
@@ -45,6 +47,8 @@ export interface StackEnv {
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
   COURIER_ALLOW_PRIVATE_NETWORKS: string;
+  /** Set when the stack's MinIO sends bucket events: the token they carry. */
+  COURIER_BUCKET_EVENTS_TOKEN?: string;
 }
 
 export interface Stack {
@@ -77,9 +81,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       : startTemporal({ ...common, port: ports.temporal, uiPort: ui?.temporal }),
     (env.S3_ENDPOINT
       ? external(output, 's3', env.S3_ENDPOINT)
-      : startMinio({ ...common, port: ports.minio, consolePort: ui?.minioConsole, credentials })
+      : startMinio({ ...common, port: ports.minio, consolePort: ui?.minioConsole, credentials, bucketEvents: options.bucketEvents })
     ).then(async (endpoint) => {
-      await ensureMappingsBucket({ endpoint, ...credentials });
+      await ensureMappingsBucket({ endpoint, ...credentials }, options.bucketEvents && !env.S3_ENDPOINT ? BUCKET_EVENTS_ARN : undefined);
       return endpoint;
     }),
   ]);
@@ -104,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       // The simulators listen on loopback; a deployment's own setting wins.
       COURIER_ALLOW_PRIVATE_NETWORKS: env.COURIER_ALLOW_PRIVATE_NETWORKS ?? 'true',
+      ...(options.bucketEvents ? { COURIER_BUCKET_EVENTS_TOKEN: options.bucketEvents.token } : {}),
     },
     supervisor,
     stop: () => supervisor.stop(),

@@ -13,20 +13,14 @@ const DELIVERY_OPTIONS = {
   retry: { initialInterval: '1 second', maximumInterval: '20 seconds', maximumAttempts: 5 },
 } as const;
 
-/** Temporal's default priority is 3 (of 1-5); failing nodes' retries go ahead of routine refreshes. */
-const URGENT_PRIORITY = 1;
-const ROUTINE_PRIORITY = 3;
-
 /**
- * A shard's delivery activity, dispatched fairly between services: the fairness key keeps a
- * service with thousands of shards from starving one with a single shard on a shared task
- * queue (seed 002), and a shard retrying failing nodes is dispatched before routine refreshes.
+ * A shard's delivery activity, dispatched fairly between customers: the fairness key keeps a
+ * customer with thousands of shards from starving one with a single shard on a shared task queue
+ * (seed 002). No delivery outranks another customer's: a failing node's urgency is its own
+ * backoff inside its deadline budget, so one customer's failing fleet cannot jump the queue.
  */
-export const deliveryFor = (serviceId: string, urgent: boolean) =>
-  proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
-    ...DELIVERY_OPTIONS,
-    priority: { fairnessKey: serviceId, priorityKey: urgent ? URGENT_PRIORITY : ROUTINE_PRIORITY },
-  });
+export const deliveryFor = (customerId: string) =>
+  proxyActivities<Pick<CourierActivities, 'deliverDue'>>({ ...DELIVERY_OPTIONS, priority: { fairnessKey: customerId } });
 
 /**
  * A forced refresh answers a waiting API call, so it runs as a local activity: no activity task
@@ -38,14 +32,19 @@ export const forcedDelivery = proxyLocalActivities<Pick<CourierActivities, 'deli
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
 });
 
-/** Reading a mapping streams a large object: heartbeats carry bytes and rows read. */
-/** Under the service's fairness key too, so a new service's first load is not queued behind another's backlog. */
-export const mappingFor = (serviceId: string) =>
+/** Temporal's default priority is 3 (of 1-5): a mapping load, rare and what a new service waits on, goes first. */
+const MAPPING_PRIORITY = 2;
+
+/**
+ * Reading a mapping streams a large object: heartbeats carry bytes and rows read. Under the
+ * customer's fairness key too, so a new service's first load is not queued behind another's backlog.
+ */
+export const mappingFor = (customerId: string) =>
   proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-    priority: { fairnessKey: serviceId, priorityKey: URGENT_PRIORITY },
+    priority: { fairnessKey: customerId, priorityKey: MAPPING_PRIORITY },
   });
 
 /** Control steps must eventually happen (stopping shards, purging rows): retried without a bound. */
@@ -58,5 +57,12 @@ export const control = proxyActivities<Pick<CourierActivities, 'signalWorkflows'
 /** One dispatch folds events and sends a bounded number of messages; a few quick retries, then the next tick. */
 export const notifications = proxyActivities<Pick<CourierActivities, 'dispatchNotifications'>>({
   startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
+
+/** Fleet-wide duties, once per tick of the fleet workflow; the next tick tries again after a failure. */
+export const fleet = proxyActivities<Pick<CourierActivities, 'runFleetDuties'>>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });

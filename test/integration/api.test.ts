@@ -946,6 +946,10 @@ describe('tenant isolation', () => {
       if (route.access === 'node') {
         expect({ name, checked: name in nodeWide }).toEqual({ name, checked: true });
         await nodeWide[name]!();
+      } else if (route.access === 'bucket') {
+        // Only the deployment's bucket-events token opens it, not a customer's key.
+        const r = await api.call(route.method.toUpperCase(), route.path, { key: a.key, body: { Records: [] } });
+        expect({ name, status: r.status }).toEqual({ name, status: 401 });
       } else if (route.access === 'admin') {
         const path = route.path.replace(/\{\w+\}/g, a.id);
         const r = await api.call(route.method.toUpperCase(), path, { key: a.key, body: route.bodyRequired ? { name: 'x' } : undefined });

@@ -33,11 +33,13 @@ describe('two-level fan-out and continue-as-new', () => {
       return l.size === NODES && [...l.values()].every((n) => n.deliveries >= 2) ? true : undefined;
     }, 90_000);
 
-    const status = await eventually('status totals from all groups', async () => {
-      const s = await engine.temporal.workflow.getHandle(`service:${id}`).query(serviceStatusQuery);
-      return s.nodes.total === NODES ? s : undefined;
-    });
+    const status = await engine.temporal.workflow.getHandle(`service:${id}`).query(serviceStatusQuery);
     expect(status.shardCount).toBe(8);
+    const live = await eventually('status totals from every shard summary', async () => {
+      const s = await engine.api('GET', `/v1/services/${id}`);
+      return s.body.nodes.total === NODES ? s.body : undefined;
+    });
+    expect(live.nodes.fresh).toBe(NODES);
 
     const found: string[] = [];
     for await (const wf of engine.temporal.workflow.list({ query: `CourierServiceId = '${id}' AND ExecutionStatus = 'Running'` })) {
@@ -77,7 +79,7 @@ describe('two-level fan-out and continue-as-new', () => {
         serviceId: service.id,
         customerId: customer.id,
         serviceName: 'can',
-        settings: { mappingCheckSeconds: 5, maxChildren: 2 },
+        settings: { maxChildren: 2 },
         continueAsNewEveryIteration: true,
       },
       engine.config.COURIER_TASK_QUEUE,

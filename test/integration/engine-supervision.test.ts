@@ -1,6 +1,6 @@
 /**
- * A shard workflow that is terminated by hand (or fails for good) is started again by its
- * parent once it has been silent for three heartbeats, and its nodes keep being delivered.
+ * A shard workflow that is terminated by hand (or fails for good) is started again by the fleet's
+ * reconciler once its summary says it missed a run, and its nodes keep being delivered.
  */
 import { shardWorkflowId } from '../../src/workflows/shard/definitions';
 import { csvMapping, Engine } from '../support/engine';
@@ -10,10 +10,9 @@ import { ledgerOf } from '../support/ledger';
 describe('supervision of shard workflows', () => {
   let engine: Engine;
   beforeAll(async () => {
-    // Short heartbeats and mapping checks, so a silent shard is noticed within seconds.
+    // A reconciler that looks every second and counts a shard missing 2 s after a missed run.
     engine = await Engine.start('supervision', {
-      apiConfig: { COURIER_CHILD_HEARTBEAT_SECONDS: 5, COURIER_MAPPING_CHECK_SECONDS: 2 },
-      workerEnv: { COURIER_SHARD_SIZE: '5' },
+      workerEnv: { COURIER_SHARD_SIZE: '5', COURIER_FLEET_TICK_SECONDS: '1', COURIER_RECONCILE_SECONDS: '1', COURIER_RECONCILE_GRACE_SECONDS: '2' },
     });
   });
   afterAll(async () => {

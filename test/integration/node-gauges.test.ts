@@ -1,6 +1,8 @@
 /**
  * The node gauges' one grouped query against PostgreSQL: every state, at risk and breach as
- * src/domain/node-state.ts defines them, coverage per service, and deleting services left out.
+ * src/domain/node-state.ts defines them, coverage per service, and deleting services left out —
+ * read from the shard summaries delivery runs leave, recounting only a shard whose summary went
+ * stale since (a copy expired after its run).
  * Other test files leave services behind in the same database, so the fleet-wide gauges are
  * compared before and after adding this file's nodes, at one fixed instant.
  */
@@ -8,7 +10,8 @@ import { randomUUID } from 'node:crypto';
 import { Registry, type Gauge } from 'prom-client';
 import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
-import { collectNodeGauges, createNodeGauges, type NodeGauges } from '../../src/observability/node-gauges';
+import { computeNodeGauges, createNodeGauges, showNodeGauges, type NodeGauges } from '../../src/observability/node-gauges';
+import { summarizeShard } from '../../src/store/shard-summaries';
 
 const db = connectDatabase(loadConfig().DATABASE_URL);
 const now = new Date();
@@ -39,7 +42,7 @@ async function addNodes(serviceId: string, nodes: { expiresAt: Date | null; last
 
 /** The gauges after one collection at `now`, by label where they have one. */
 async function snapshot(gauges: NodeGauges) {
-  await collectNodeGauges(db.pool, gauges, now);
+  showNodeGauges(gauges, await computeNodeGauges(db.pool, now), now);
   const byLabel = async (gauge: Gauge<string>, label: string) =>
     Object.fromEntries((await gauge.get()).values.map((v) => [String(v.labels[label]), v.value]));
   const single = async (gauge: Gauge) => (await gauge.get()).values[0]?.value ?? NaN;
@@ -71,6 +74,11 @@ it('counts states, at risk, breaches and per-service coverage in one pass, leavi
   await addNodes(covered, [{ expiresAt: at(1800), lastError: null }]);
   const leaving = await addService(customerId, 'leaving', 'deleting');
   await addNodes(leaving, [{ expiresAt: at(-60), lastError: 'gone' }]);
+  // Their last delivery runs were two minutes ago: since then a copy of `mixed` expired, so its
+  // summary is stale and recounted; that of `covered` is current and read as it is — a node
+  // added behind its back is not seen until its next run.
+  for (const id of [mixed, covered, leaving]) await summarizeShard(db.pool, id, 0, at(-120));
+  await db.pool.query(`INSERT INTO nodes (service_id, node_id, hash, shard) VALUES ($1, 'unseen', 0, 0)`, [covered]);
 
   const after = await snapshot(gauges);
   const grew = (state: string) => (after.states[state] ?? 0) - (before.states[state] ?? 0);

@@ -3,7 +3,8 @@ import { join, relative } from 'node:path';
 import { StackError } from '../../src/stack/errors';
 import { fileOutput } from '../../src/stack/output';
 import { ROOT } from '../../src/stack/paths';
-import { TEST_DATA_DIR, testPorts } from '../../src/stack/profiles';
+import { startBucketEventsReceiver } from '../../src/stack/bucket-events-receiver';
+import { TEST_DATA_DIR, testBucketEvents, testPorts } from '../../src/stack/profiles';
 import { runCommand } from '../../src/stack/run';
 import { startStack } from '../../src/stack/stack';
 import { useTestStack } from './stack-env';
@@ -24,15 +25,18 @@ export default async function globalSetup(): Promise<void> {
   const say = (line: string) => console.log(`test stack: ${line}`);
   console.log('');
   try {
+    const bucketEvents = testBucketEvents();
     const stack = await startStack({
       dataDir: SERVERS_DIR,
       ports: testPorts(),
+      bucketEvents,
       fresh: true,
       output: fileOutput(logDir, say),
       onUnexpectedExit: (exited) =>
         console.error(`test stack: ${exited.name} ${exited.describeExit()} during the tests; see ${relative(ROOT, join(logDir, exited.name))}.log`),
     });
-    useTestStack(stack);
+    const receiver = await startBucketEventsReceiver({ ...process.env, ...stack.env }, bucketEvents.receiverPort);
+    useTestStack({ ...stack, stop: () => receiver.stop().finally(() => stack.stop()) });
     say('bundling workflows for the worker processes');
     await runCommand('workflow bundling', process.execPath, ['--import', 'tsx', join(ROOT, 'src/stack/workflow-bundle.ts'), WORKFLOW_BUNDLE]);
   } catch (err) {

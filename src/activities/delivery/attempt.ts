@@ -159,7 +159,9 @@ async function attemptNode(
   }
   const now = deps.now().getTime();
   const msUntilDeadline = node.expiresAt ? node.expiresAt.getTime() - now : null;
-  const delay = Math.max(notBeforeMs, retryDelayMs(attempts, msUntilDeadline, deps.random(), deps.retry));
+  const deadSince = msUntilDeadline === null ? node.alertSince : msUntilDeadline <= 0 ? node.expiresAt : null;
+  const deadForMs = deadSince ? Math.max(0, now - deadSince.getTime()) : 0;
+  const delay = Math.max(notBeforeMs, retryDelayMs({ attempts, msUntilDeadline, deadForMs }, deps.random(), deps.retry));
   return {
     nodeId: node.nodeId,
     attemptedAt,

@@ -7,7 +7,8 @@ import { batchWindowMs, type RetryTiming } from '../../domain/deadlines';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
 import { attemptBatch, type AttemptDeps } from './attempt';
-import { readShardPicture, recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from './node-store';
+import { summarizeShard } from '../../store/shard-summaries';
+import { recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from './node-store';
 import { recordServiceAlert } from '../alert-events';
 import { AttemptWriter } from './attempt-writer';
 import type { SourceLimiter } from './source-limiter';
@@ -18,6 +19,13 @@ import { readDeliverySettings, type DeliverySettings } from './service-settings'
  * the heartbeat timeout then measures whether the worker is alive, not how slow the nodes are.
  */
 const HEARTBEAT_EVERY_MS = 2_000;
+
+/**
+ * A node that fails is retried inside the same run while its backoff is this short, at most
+ * QUICK_RETRY_PASSES times: a blip costs a second or two of the run, not a shard cycle each.
+ */
+const QUICK_RETRY_MS = 5_000;
+const QUICK_RETRY_PASSES = 2;
 
 export interface DeliveryDeps {
   pool: Pool;
@@ -64,31 +72,55 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
   };
 
   /**
-   * Batch after batch until no node of the shard is due. Progress is written per batch, so a
-   * retry after a crash redoes only the nodes not yet acked.
+   * Batch after batch until no node of the shard is due, then a pass or two more for the nodes
+   * that failed with a short backoff. Progress is written per batch, so a retry after a crash
+   * redoes only the nodes not yet acked.
    */
   async function deliverRounds(settings: DeliverySettings, shard: number, progress: Progress): Promise<void> {
-    const runStartedAt = new Date();
+    const runStartedAt = Date.now();
     const window = batchWindowMs(settings.refreshBeforeSeconds);
-    while (Date.now() - runStartedAt.getTime() < deps.maxRunMs) {
+    const inTime = () => Date.now() - runStartedAt < deps.maxRunMs;
+    for (let pass = 0; inTime(); pass++) {
+      const soonestRetry = await deliverPass(settings, shard, window, inTime, progress);
+      const wait = soonestRetry - window - Date.now();
+      if (pass >= QUICK_RETRY_PASSES || wait > QUICK_RETRY_MS - window) return;
+      if (wait > 0) await Context.current().sleep(wait);
+    }
+  }
+
+  /** Delivers the due nodes not attempted since the pass began; returns the soonest retry it scheduled. */
+  async function deliverPass(
+    settings: DeliverySettings,
+    shard: number,
+    window: number,
+    inTime: () => boolean,
+    progress: Progress,
+  ): Promise<number> {
+    const passStartedAt = new Date();
+    let soonestRetry = Infinity;
+    while (inTime()) {
       const nodes = await selectDueNodes(deps.pool, {
         serviceId: settings.serviceId,
         shard,
         dueBy: new Date(Date.now() + window),
-        runStartedAt,
+        runStartedAt: passStartedAt,
         limit: deps.batchSize,
       });
-      if (nodes.length === 0) return;
+      if (nodes.length === 0) break;
       const writer = new AttemptWriter(deps.pool, settings.serviceId);
       await attemptBatch(nodes, settings, attemptDeps(deps.dispatchers.bulk), (record, seconds) => {
         if (record.acked) progress.delivered++;
-        else progress.failed++;
+        else {
+          progress.failed++;
+          soonestRetry = Math.min(soonestRetry, record.nextAttemptAt.getTime());
+        }
         if (record.failure?.reason === 'metadata_unavailable') progress.sourceProblem = record.failure.message;
         observe(record, seconds);
         writer.add(record);
       });
       await writer.close();
     }
+    return soonestRetry;
   }
 
   return {
@@ -104,14 +136,13 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         clearInterval(beat);
       }
       if (progress.sourceProblem) await recordServiceAlert(deps.pool, serviceId, 'source_unavailable', progress.sourceProblem);
-      const picture = await readShardPicture(deps.pool, serviceId, shard, new Date());
+      const picture = await summarizeShard(deps.pool, serviceId, shard, new Date());
       deps.metrics.lastCycle.setToCurrentTime();
       return {
         delivered: progress.delivered,
         failed: progress.failed,
         counts: picture.counts,
         nextDueAt: picture.nextDueAt?.toISOString() ?? null,
-        failingNodes: picture.failingNodes,
         serviceGone: false,
       };
     },
@@ -147,6 +178,5 @@ const goneResult = (): DeliverDueResult => ({
   failed: 0,
   counts: { total: 0, fresh: 0, pending: 0, failing: 0, expired: 0 },
   nextDueAt: null,
-  failingNodes: [],
   serviceGone: true,
 });

@@ -1,8 +1,6 @@
 import type { Pool } from 'pg';
 import { alertEventSql, type NodeAlert } from '../../domain/alerts';
-import { nodeCountsSql } from '../../domain/node-state';
 import { nodeHash, shardOf } from '../../domain/sharding';
-import { FAILING_SAMPLE_LIMIT, type FailingNode, type NodeCounts } from '../../domain/status';
 import type { DeliveryFailure } from './failure';
 
 /** A node as a delivery sees it. */
@@ -13,6 +11,8 @@ export interface DueNode {
   lastError: string | null;
   expiresAt: Date | null;
   alert: NodeAlert | null;
+  /** When its alert episode opened: for a node never delivered, its first failure. */
+  alertSince: Date | null;
 }
 
 /** The outcome of one attempt, written back in one statement per batch. */
@@ -29,7 +29,8 @@ export interface AttemptRecord {
   alert: NodeAlert | null;
 }
 
-const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt", alert`;
+const DUE_NODE_COLUMNS = `node_id AS "nodeId", endpoint, attempts, last_error AS "lastError", expires_at AS "expiresAt", alert,
+  alert_since AS "alertSince"`;
 
 /**
  * Nodes of a shard due by `dueBy` that this run has not attempted yet (`attempted before
@@ -115,34 +116,6 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
       records.map((r) => r.alert),
     ],
   );
-}
-
-export interface ShardPicture {
-  counts: NodeCounts;
-  nextDueAt: Date | null;
-  failingNodes: FailingNode[];
-}
-
-/** Counts, next due time and a sample of failing nodes: all a shard workflow keeps. */
-export async function readShardPicture(pool: Pool, serviceId: string, shard: number, now: Date): Promise<ShardPicture> {
-  const [summary, failing] = await Promise.all([
-    pool.query<NodeCounts & { nextDueAt: Date | null }>(
-      `SELECT ${nodeCountsSql('$3')}, min(next_attempt_at) AS "nextDueAt"
-         FROM nodes WHERE service_id = $1 AND shard = $2`,
-      [serviceId, shard, now],
-    ),
-    pool.query<FailingNode>(
-      `SELECT node_id AS "nodeId", attempts, last_error AS "lastError" FROM nodes
-        WHERE service_id = $1 AND shard = $2 AND last_error IS NOT NULL
-        ORDER BY last_attempt_at DESC LIMIT ${FAILING_SAMPLE_LIMIT}`,
-      [serviceId, shard],
-    ),
-  ]);
-  const row = summary.rows[0];
-  const counts: NodeCounts = row
-    ? { total: row.total, fresh: row.fresh, pending: row.pending, failing: row.failing, expired: row.expired }
-    : { total: 0, fresh: 0, pending: 0, failing: 0, expired: 0 };
-  return { counts, nextDueAt: row?.nextDueAt ?? null, failingNodes: failing.rows };
 }
 
 /**

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import { readDeliverySettings, type DeliverySettings } from '../../activities/delivery/service-settings';
 import type { Database } from '../../db';
@@ -55,4 +56,14 @@ export async function authenticateNode(header: string | undefined, query: unknow
     throw problems.unauthorized('The node credential is not valid for this node of the service named by ?service=.', NODE_CREDENTIAL_SCHEME);
   }
   return settings;
+}
+
+/** The bucket-events token, compared in constant time; without a configured token the route is closed. */
+export function authenticateBucketEvents(header: string | undefined, token: string | undefined): void {
+  if (token === undefined) throw problems.notFound('Bucket events are not configured on this deployment (COURIER_BUCKET_EVENTS_TOKEN).');
+  const sent = header ? BEARER.exec(header)?.[1] : undefined;
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  if (!sent || !timingSafeEqual(digest(sent), digest(token))) {
+    throw problems.unauthorized('Send the bucket-events token as "Authorization: Bearer <token>".');
+  }
 }

@@ -8,13 +8,16 @@ import type { Service } from '@prisma/client';
 import type { DeliverySettings } from '../../activities/delivery/service-settings';
 import type { AppDeps } from '../deps';
 import { findOwnedService } from '../services/service-store';
-import { authenticateNode } from './auth';
+import { authenticateBucketEvents, authenticateNode } from './auth';
 import { problems } from './problem';
 import { parseOrThrow } from './validation';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
-/** `node`: no API key; a node credential (src/domain/node-credential.ts) that the route itself checks. */
-export type Access = 'public' | 'admin' | 'customer' | 'node';
+/**
+ * `node`: no API key; a node credential (src/domain/node-credential.ts) that the route itself checks.
+ * `bucket`: the deployment's bucket-events token (COURIER_BUCKET_EVENTS_TOKEN), sent by S3 notifications.
+ */
+export type Access = 'public' | 'admin' | 'customer' | 'node' | 'bucket';
 /** Who is calling: `keyId` is the API key's row id, or `bootstrap` for COURIER_ADMIN_KEY. */
 export type Caller = { scope: 'admin'; keyId: string } | { scope: 'customer'; customerId: string; keyId: string };
 
@@ -162,4 +165,14 @@ export function nodeRoute<P extends ObjectSchema = undefined, Q extends ObjectSc
   return build(spec, 'node', false, async (raw, _caller, deps) => ({
     settings: await authenticateNode(raw.authorization, raw.query, raw.params.nodeId ?? '', deps.db.pool),
   }));
+}
+
+/** A route S3 bucket notifications call, with the deployment's bucket-events token. */
+export function bucketEventsRoute<P extends ObjectSchema = undefined, Q extends ObjectSchema = undefined, B extends Schema = undefined>(
+  spec: Spec<P, Q, B, object>,
+): Route {
+  return build(spec, 'bucket', false, async (raw, _caller, deps) => {
+    authenticateBucketEvents(raw.authorization, deps.config.COURIER_BUCKET_EVENTS_TOKEN);
+    return {};
+  });
 }

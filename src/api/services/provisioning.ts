@@ -23,11 +23,7 @@ export async function startServiceWorkflow(deps: EngineDeps, row: Pick<Service, 
       serviceId: row.id,
       customerId: row.customerId,
       serviceName: row.name,
-      settings: {
-        mappingCheckSeconds: deps.config.COURIER_MAPPING_CHECK_SECONDS,
-        maxChildren: deps.config.COURIER_MAX_CHILDREN,
-        childHeartbeatSeconds: deps.config.COURIER_CHILD_HEARTBEAT_SECONDS,
-      },
+      settings: { maxChildren: deps.config.COURIER_MAX_CHILDREN },
     },
     deps.config.COURIER_TASK_QUEUE,
   );
@@ -46,7 +42,14 @@ export async function registerService(deps: EngineDeps, customerId: string, inpu
   let row: Service;
   try {
     row = await deps.db.prisma.service.create({
-      data: { ...registrationColumns(input), customerId, name: input.name, signingSecret, status: 'provisioning' },
+      data: {
+        ...registrationColumns(input),
+        customerId,
+        name: input.name,
+        signingSecret,
+        status: 'provisioning',
+        taskQueue: deps.config.COURIER_TASK_QUEUE,
+      },
     });
   } catch (err) {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {

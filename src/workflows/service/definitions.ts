@@ -4,26 +4,24 @@
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { MappingStatus, ServiceStatus, ShardSummary } from '../../domain/status';
+import type { MappingStatus, ServiceStatus } from '../../domain/status';
 import { customerIdKey, serviceIdKey } from '../search-attributes';
 
-export const DEFAULT_TASK_QUEUE = 'courier';
 export const SERVICE_WORKFLOW_TYPE = 'serviceWorkflow';
 
 export const serviceWorkflowId = (serviceId: string): string => `service:${serviceId}`;
 
 export interface EngineSettings {
-  mappingCheckSeconds: number;
   maxChildren: number;
-  /** Children report at least this often; absent in runs started before it existed (default 10 min). */
-  childHeartbeatSeconds?: number;
 }
 
 /** State a service workflow carries into its next run when it continues as new. */
 export interface ServiceCarriedState {
   mapping: MappingStatus;
-  /** ETag of the last mapping object read, applied or held: periodic checks skip it. */
+  /** ETag of the last mapping object read, applied or held: checks skip it. */
   lastSeenEtag: string | null;
+  /** Loads that failed in a row: the next retry backs off by it. */
+  mappingFailures: number;
   shardCount: number;
   children: {
     /** Shards directly, or shard groups once a service has more shards than one workflow supervises. */
@@ -32,11 +30,18 @@ export interface ServiceCarriedState {
     layout: string;
     /** Indices of the children started and not stopped. */
     started: number[];
-    summaries: Record<string, ShardSummary>;
-    /** When each child was last started or heard from (workflow time, ms). */
-    lastHeard?: Record<string, number>;
   };
-  refreshAllPending: boolean;
+  /** Requests that had arrived and were not acted on yet when the run continued as new. */
+  pending: ServicePending;
+}
+
+export interface ServicePending {
+  /** Read the mapping if its ETag changed. */
+  check: boolean;
+  /** Read the mapping whatever its ETag, and apply it even if it would be held. */
+  reload: boolean;
+  refreshAll: boolean;
+  wake: boolean;
 }
 
 export interface ServiceWorkflowInput {
@@ -63,15 +68,15 @@ export function serviceWorkflowStartOptions(input: ServiceWorkflowInput, taskQue
   };
 }
 
-/** Re-read the mapping object now, even if its ETag looks unchanged. */
+/** Re-read the mapping object now, even if its ETag looks unchanged (the customer asked). */
 export const reloadMappingSignal = defineSignal('reloadMapping');
+/** The mapping object may have changed (a bucket event, the fleet's resync): read it if its ETag did. */
+export const checkMappingSignal = defineSignal('checkMapping');
 /** Deliver to every node now. */
 export const refreshAllSignal = defineSignal('refreshAll');
 /** The registration changed in the database; `mappingChanged` when the URI or format did. */
 export const serviceChangedSignal = defineSignal<[{ mappingChanged: boolean }]>('serviceChanged');
 /** Stop all shards, purge the service's rows and finish. */
 export const deregisterSignal = defineSignal('deregister');
-/** Sent by a shard (or shard group) after each refresh cycle. */
-export const childReportSignal = defineSignal<[{ child: number; summary: ShardSummary }]>('childReport');
 
 export const serviceStatusQuery = defineQuery<ServiceStatus>('status');

@@ -8,105 +8,90 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { fanOutFor, groupShards } from '../../domain/sharding';
-import { DEFAULT_HEARTBEAT_MS } from '../../domain/supervision';
-import { emptyMappingStatus, mergeSummaries, type ServiceState, type ServiceStatus } from '../../domain/status';
+import { emptyMappingStatus, type ServiceState, type ServiceStatus } from '../../domain/status';
 import { control, mappingFor } from '../activities';
-import { groupStart, missingFrom, range, shardStart, startChildren, stopChildren, superviseChildren, wakeChildren, type Owner } from '../children';
+import { groupChild, missingFrom, range, shardChild, startChildren, stopChildren, wakeChildren, type Owner } from '../children';
 import { shardGroupWorkflowId, shardWorkflowId, wakeSignal } from '../shard/definitions';
 import { describeService } from '../summaries';
 import {
-  childReportSignal,
+  checkMappingSignal,
   deregisterSignal,
   refreshAllSignal,
   reloadMappingSignal,
   serviceChangedSignal,
   serviceStatusQuery,
-  serviceWorkflowId,
   type ServiceCarriedState,
   type ServiceWorkflowInput,
 } from './definitions';
+
+/** A mapping that failed to load is tried again after this, doubling per failure up to the cap. */
+const MAPPING_RETRY_MS = 30_000;
+const MAPPING_RETRY_MAX_MS = 15 * 60_000;
 
 /**
  * One registered service, for as long as it is registered: keeps its mapping current, keeps one
  * shard workflow per shard running (through shard groups for huge services), routes refresh-all
  * and config changes to them, answers status, and on deregistration stops them and purges rows.
+ * It acts on signals only — a bucket event or the fleet's resync says when the mapping object
+ * changed — so a service with nothing to do costs nothing; its only timer is a failed load's retry.
  */
 export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void> {
   const { serviceId, settings } = input;
   const state: ServiceCarriedState = input.carried ?? {
     mapping: emptyMappingStatus(),
     lastSeenEtag: null,
+    mappingFailures: 0,
     shardCount: 0,
-    children: { kind: 'shard', layout: 'direct', started: [], summaries: {} },
-    refreshAllPending: false,
+    children: { kind: 'shard', layout: 'direct', started: [] },
+    pending: { check: true, reload: false, refreshAll: false, wake: false },
   };
-  const checkEveryMs = settings.mappingCheckSeconds * 1000;
-  let nextCheckAt = input.carried ? Date.now() + checkEveryMs : Date.now();
-  let reloadRequested = false;
-  let wakeRequested = false;
+  const pending = state.pending;
   let deregistered = false;
 
   setHandler(reloadMappingSignal, () => {
-    reloadRequested = true;
+    pending.reload = true;
+  });
+  setHandler(checkMappingSignal, () => {
+    pending.check = true;
   });
   setHandler(refreshAllSignal, () => {
-    state.refreshAllPending = true;
+    pending.refreshAll = true;
   });
   setHandler(serviceChangedSignal, ({ mappingChanged }) => {
-    reloadRequested ||= mappingChanged;
-    wakeRequested = true;
+    pending.check ||= mappingChanged;
+    pending.wake = true;
   });
   // Nodes were made due (a redrive of many shards): every shard re-plans now.
   setHandler(wakeSignal, () => {
-    wakeRequested = true;
+    pending.wake = true;
   });
   setHandler(deregisterSignal, () => {
     deregistered = true;
   });
-  setHandler(childReportSignal, ({ child, summary }) => {
-    if (!state.children.started.includes(child)) return;
-    state.children.summaries[child] = summary;
-    (state.children.lastHeard ??= {})[child] = Date.now();
-  });
   setHandler(serviceStatusQuery, () => status());
 
-  const owner: Owner = {
-    serviceId,
-    customerId: input.customerId,
-    parentId: serviceWorkflowId(serviceId),
-    heartbeatMs: (settings.childHeartbeatSeconds ?? DEFAULT_HEARTBEAT_MS / 1000) * 1000,
-    continueAsNewEveryIteration: input.continueAsNewEveryIteration,
-  };
+  const owner: Owner = { serviceId, customerId: input.customerId, continueAsNewEveryIteration: input.continueAsNewEveryIteration };
   const childIds = (indices = state.children.started) =>
     indices.map((i) => (state.children.kind === 'group' ? shardGroupWorkflowId(serviceId, i) : shardWorkflowId(serviceId, i)));
 
   function status(): ServiceStatus {
-    const merged = mergeSummaries(Object.values(state.children.summaries));
-    return {
-      serviceId,
-      state: serviceState(merged.engineError),
-      mapping: state.mapping,
-      shardCount: state.shardCount,
-      nodes: merged.counts,
-      nextRefreshAt: merged.nextRefreshAt,
-      lastCycleAt: merged.lastCycleAt,
-      failingNodes: merged.failingNodes,
-    };
+    return { serviceId, state: serviceState(), mapping: state.mapping, shardCount: state.shardCount };
   }
 
-  function serviceState(engineError: string | null): ServiceState {
+  function serviceState(): ServiceState {
     if (deregistered) return 'deleting';
     const m = state.mapping;
     if (m.loadedAt === null && m.error === null && m.held === null) return 'loading';
-    return m.error || m.held || engineError ? 'degraded' : 'active';
+    return m.error || m.held ? 'degraded' : 'active';
   }
 
   /** Reads the mapping if it changed (or when forced); true when the node set or shards changed. */
   async function checkMapping(force: boolean): Promise<boolean> {
     const checkedAt = new Date(Date.now()).toISOString();
     try {
-      const r = await mappingFor(serviceId).loadMapping({ serviceId, knownEtag: force ? state.mapping.etag : state.lastSeenEtag, force });
+      const r = await mappingFor(input.customerId).loadMapping({ serviceId, knownEtag: force ? state.mapping.etag : state.lastSeenEtag, force });
       state.lastSeenEtag = r.etag;
+      state.mappingFailures = 0;
       if (r.outcome === 'unchanged') {
         state.mapping = { ...state.mapping, error: null, checkedAt };
         return false;
@@ -130,10 +115,18 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
       return shardsChanged || r.added > 0 || r.removed > 0;
     } catch (err) {
       // The last good node list stays in force; status says why the new one is not.
+      state.mappingFailures++;
       state.mapping = { ...state.mapping, error: failureMessage(err), checkedAt };
       return false;
     }
   }
+
+  /** When a failed load is tried again; null while the mapping is fine. */
+  const retryAt = (): number | null => {
+    if (state.mappingFailures === 0 || state.mapping.checkedAt === null) return null;
+    const backoff = Math.min(MAPPING_RETRY_MAX_MS, MAPPING_RETRY_MS * 2 ** (state.mappingFailures - 1));
+    return Date.parse(state.mapping.checkedAt) + backoff;
+  };
 
   /** Starts and stops children until they match the shard count. */
   async function reconcileChildren(): Promise<void> {
@@ -145,50 +138,46 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     if (children.layout !== layout && (kind === 'group' || children.kind === 'group')) {
       // Groups own ranges of shards: a new layout moves shards between groups, so restart the level.
       await stopChildren(childIds());
-      state.children = { kind, layout, started: [], summaries: {}, lastHeard: {} };
+      state.children = { kind, layout, started: [] };
     }
     const desired = range(0, kind === 'group' ? fan.groupCount : shardCount);
     const surplus = missingFrom(state.children.started, desired);
     if (surplus.length > 0) {
       await stopChildren(childIds(surplus));
       state.children.started = state.children.started.filter((i) => !surplus.includes(i));
-      for (const i of surplus) delete state.children.summaries[i];
     }
     const missing = missingFrom(desired, state.children.started);
-    const startOf = (i: number) => (kind === 'group' ? groupStart(owner, i, groupShards(i, fan, shardCount)) : shardStart(owner, i));
-    await startChildren(missing.map(startOf));
+    await startChildren(missing.map((i) => (kind === 'group' ? groupChild(owner, i, groupShards(i, fan, shardCount)) : shardChild(owner, i))));
     state.children.started.push(...missing);
-    // A child that stopped reporting (terminated by hand, failed) is started again.
-    await superviseChildren(state.children.started, (state.children.lastHeard ??= {}), owner.heartbeatMs, startOf);
   }
 
+  const requested = () => deregistered || pending.check || pending.reload || pending.refreshAll || pending.wake;
   for (;;) {
-    await condition(
-      () => deregistered || reloadRequested || wakeRequested || state.refreshAllPending,
-      Math.max(1, nextCheckAt - Date.now()),
-    );
+    const retry = retryAt();
+    if (retry === null) await condition(requested);
+    else await condition(requested, Math.max(1, retry - Date.now()));
     if (deregistered) break;
 
-    if (reloadRequested || Date.now() >= nextCheckAt) {
-      const force = reloadRequested;
-      reloadRequested = false;
-      nextCheckAt = Date.now() + checkEveryMs;
-      if (await checkMapping(force)) wakeRequested = true;
+    if (pending.check || pending.reload || (retry !== null && Date.now() >= retry)) {
+      const force = pending.reload;
+      pending.check = pending.reload = false;
+      if (await checkMapping(force)) pending.wake = true;
     }
     await reconcileChildren();
-    if (state.refreshAllPending) {
-      state.refreshAllPending = false;
+    if (pending.refreshAll) {
+      pending.refreshAll = false;
       await control.markAllDue({ serviceId });
-      wakeRequested = true;
+      pending.wake = true;
     }
-    if (wakeRequested) {
-      wakeRequested = false;
+    if (pending.wake) {
+      pending.wake = false;
       await wakeChildren(childIds());
     }
     setCurrentDetails(describeService(input.serviceName, status()));
 
     if (workflowInfo().continueAsNewSuggested || input.continueAsNewEveryIteration) {
       await condition(allHandlersFinished);
+      if (deregistered) break;
       await continueAsNew<typeof serviceWorkflow>({ ...input, carried: state });
     }
   }

@@ -1,6 +1,12 @@
-/** The shard workflow family: shards deliver, shard groups supervise shards of huge services. */
+/**
+ * The shard workflow family: shards deliver, shard groups supervise the shards of huge services.
+ * Ids, start options and messages live here, so the service workflow, the fleet duties (which
+ * start a shard again when it went missing) and the API share one definition.
+ */
+import { TypedSearchAttributes } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ShardSummary } from '../../domain/status';
+import type { NodeCounts } from '../../domain/status';
+import { customerIdKey, serviceIdKey, shardKey } from '../search-attributes';
 
 export const SHARD_WORKFLOW_TYPE = 'shardWorkflow';
 export const SHARD_GROUP_WORKFLOW_TYPE = 'shardGroupWorkflow';
@@ -13,13 +19,11 @@ export interface ShardWorkflowInput {
   serviceId: string;
   customerId: string;
   shard: number;
-  /** Workflow id of the parent that receives this shard's reports. */
-  parentId: string;
-  /** The index this shard reports under: its shard number, or its position inside a group. */
-  reportAs: number;
-  summary?: ShardSummary;
-  /** Report up at least this often, so the parent knows the shard is alive (src/domain/supervision.ts). */
-  heartbeatMs?: number;
+  /** When the shard is next due (ISO), carried across continue-as-new; absent: due now; null: nothing to deliver. */
+  nextDueAt?: string | null;
+  /** A wake-up that arrived while the previous run was continuing as new. */
+  wakePending?: boolean;
+  /** Tests set this to make every loop iteration continue as new. */
   continueAsNewEveryIteration?: boolean;
 }
 
@@ -30,10 +34,34 @@ export interface ShardGroupWorkflowInput {
   /** The shards this group supervises: [firstShard, endShard). */
   firstShard: number;
   endShard: number;
-  parentId: string;
-  carried?: { started: number[]; summaries: Record<string, ShardSummary>; lastHeard?: Record<string, number> };
-  heartbeatMs?: number;
+  carried?: { started: number[]; wakePending: boolean };
   continueAsNewEveryIteration?: boolean;
+}
+
+/** Start options of one shard workflow, as a child or started by itself (add the task queue then). */
+export function shardWorkflowOptions(input: ShardWorkflowInput) {
+  return {
+    workflowId: shardWorkflowId(input.serviceId, input.shard),
+    args: [input] as [ShardWorkflowInput],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: serviceIdKey, value: input.serviceId },
+      { key: customerIdKey, value: input.customerId },
+      { key: shardKey, value: input.shard },
+    ]),
+    staticSummary: `Shard ${input.shard} of service ${input.serviceId}`,
+  };
+}
+
+export function shardGroupWorkflowOptions(input: ShardGroupWorkflowInput) {
+  return {
+    workflowId: shardGroupWorkflowId(input.serviceId, input.group),
+    args: [input] as [ShardGroupWorkflowInput],
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: serviceIdKey, value: input.serviceId },
+      { key: customerIdKey, value: input.customerId },
+    ]),
+    staticSummary: `Shards ${input.firstShard}-${input.endShard - 1} of service ${input.serviceId}`,
+  };
 }
 
 export interface RefreshNodeRequest {
@@ -52,12 +80,20 @@ export interface NodeDelivery {
   error: string | null;
 }
 
+/** What a shard workflow knows of itself: the last run's counts and when it runs next. */
+export interface ShardState {
+  counts: NodeCounts | null;
+  nextDueAt: string | null;
+  lastRunAt: string | null;
+  /** Set while delivery activities themselves fail (database or worker trouble), not nodes. */
+  engineError: string | null;
+}
+
 /** Deliver to one node now, known or new, and answer once it acked or failed. */
 export const refreshNodeUpdate = defineUpdate<NodeDelivery, [RefreshNodeRequest]>('refreshNode');
-/** Something changed (mapping, config, refresh-all, redrive): re-plan the next delivery now. */
+/** Something changed (mapping, config, refresh-all, redrive, a missed run): re-plan the next delivery now. */
 export const wakeSignal = defineSignal('wake');
 /** The shard is no longer needed (service deleted, or fewer shards): finish. */
 export const stopSignal = defineSignal('stop');
 
-
-export const shardStatusQuery = defineQuery<ShardSummary>('status');
+export const shardStatusQuery = defineQuery<ShardState>('status');

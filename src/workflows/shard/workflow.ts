@@ -3,17 +3,12 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  getExternalWorkflowHandle,
-  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { NODE_ID_PATTERN } from '../../domain/protocol';
-import { emptyShardSummary, summaryChanged, type ShardSummary } from '../../domain/status';
-import { DEFAULT_HEARTBEAT_MS, SUPERVISION_PATCH } from '../../domain/supervision';
 import { deliveryFor, forcedDelivery } from '../activities';
-import { childReportSignal } from '../service/definitions';
 import { describeShard } from '../summaries';
 import {
   refreshNodeUpdate,
@@ -21,28 +16,25 @@ import {
   stopSignal,
   wakeSignal,
   type RefreshNodeRequest,
+  type ShardState,
   type ShardWorkflowInput,
 } from './definitions';
 
-/** With nothing due, a shard still looks again this often, in case a wake-up was missed. */
-const IDLE_RECHECK_MS = 10 * 60_000;
 /** After delivery activities themselves failed (database down, say), try again this soon. */
 const ENGINE_RETRY_MS = 15_000;
-/** Reports up are sent at most this often: a storm of retries must not flood the parent's history. */
-const REPORT_MIN_INTERVAL_MS = 5_000;
 
 /**
- * One shard of a service: sleeps until its earliest node is due (or a signal or forced refresh),
- * delivers every due node through batched activities, reports a summary up, and continues as new
- * when its history grows. It holds counts and a time, never a node list.
+ * One shard of a service: sleeps until its earliest node is due (or a wake-up, a stop, a forced
+ * refresh), delivers every due node through one batched activity, and continues as new when its
+ * history grows. A healthy cycle is one timer and one activity; it holds counts and a time, never
+ * a node list. The run leaves the shard's summary in PostgreSQL, where status and the fleet read
+ * it, so the shard reports to nobody; a shard that stops running is noticed there (its next due
+ * time passes) and started again by the fleet's reconciler.
  */
 export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
-  let summary: ShardSummary = input.summary ?? emptyShardSummary();
-  let reported: ShardSummary | undefined = input.summary;
-  let lastReportAt = 0;
-  let wakeRequested = input.summary === undefined;
+  const state: ShardState = { counts: null, nextDueAt: input.nextDueAt === undefined ? nowIso() : input.nextDueAt, lastRunAt: null, engineError: null };
+  let wakeRequested = input.wakePending ?? false;
   let stopRequested = false;
-  let nextWakeAt = input.summary?.nextRefreshAt ? Date.parse(input.summary.nextRefreshAt) : Date.now();
 
   setHandler(wakeSignal, () => {
     wakeRequested = true;
@@ -50,71 +42,48 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
   setHandler(stopSignal, () => {
     stopRequested = true;
   });
-  setHandler(shardStatusQuery, () => summary);
+  setHandler(shardStatusQuery, () => state);
   setHandler(
     refreshNodeUpdate,
     (request: RefreshNodeRequest) => forcedDelivery.deliverNode({ serviceId: input.serviceId, ...request }),
     { validator: validateRefreshNode },
   );
 
-  // A new cycle time alone is not worth a report; new counts, failures or next refresh are.
-  const reportPending = () => summaryChanged(reported, summary) || reported?.nextRefreshAt !== summary.nextRefreshAt;
-  // Unchanged, a shard still reports once per heartbeat: its parent restarts a child it stops hearing from.
-  const heartbeatMs = input.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  const report = async () => {
+  /** One delivery run; false when the service is gone. */
+  const run = async (): Promise<boolean> => {
+    state.lastRunAt = nowIso();
     try {
-      await getExternalWorkflowHandle(input.parentId).signal(childReportSignal, { child: input.reportAs, summary });
-    } catch {
-      // The parent has closed (service deleted): a stop signal is on its way.
-    }
-    reported = summary;
-    lastReportAt = Date.now();
-  };
-
-  const cycle = async () => {
-    const cycleAt = new Date(Date.now()).toISOString();
-    try {
-      const urgent = summary.counts.failing + summary.counts.expired > 0;
-      const result = await deliveryFor(input.serviceId, urgent).deliverDue({ serviceId: input.serviceId, shard: input.shard });
+      const result = await deliveryFor(input.customerId).deliverDue({ serviceId: input.serviceId, shard: input.shard });
       if (result.serviceGone) return false;
-      summary = {
-        counts: result.counts,
-        nextRefreshAt: result.nextDueAt,
-        lastCycleAt: cycleAt,
-        failingNodes: result.failingNodes,
-        engineError: null,
-      };
-      nextWakeAt = result.nextDueAt ? Date.parse(result.nextDueAt) : Date.now() + IDLE_RECHECK_MS;
+      Object.assign(state, { counts: result.counts, nextDueAt: result.nextDueAt, engineError: null });
     } catch (err) {
-      summary = { ...summary, engineError: (err as Error).message };
-      nextWakeAt = Date.now() + ENGINE_RETRY_MS;
+      Object.assign(state, { nextDueAt: new Date(Date.now() + ENGINE_RETRY_MS).toISOString(), engineError: (err as Error).message });
     }
-    setCurrentDetails(describeShard(input.shard, summary));
+    setCurrentDetails(describeShard(input.shard, state));
     return true;
   };
 
+  const woken = () => wakeRequested || stopRequested;
   while (!stopRequested) {
-    const reportAt = lastReportAt + (reportPending() ? REPORT_MIN_INTERVAL_MS : Math.max(heartbeatMs, REPORT_MIN_INTERVAL_MS));
-    const sleepMs = Math.min(Math.min(nextWakeAt, reportAt) - Date.now(), IDLE_RECHECK_MS);
-    if (!wakeRequested && sleepMs > 0) await condition(() => wakeRequested || stopRequested, sleepMs);
-    if (stopRequested) break;
-    if (wakeRequested || Date.now() >= nextWakeAt) {
-      wakeRequested = false;
-      if (!(await cycle())) break;
+    const dueAt = state.nextDueAt === null ? null : Date.parse(state.nextDueAt);
+    if (!wakeRequested && (dueAt === null || dueAt > Date.now())) {
+      if (dueAt === null) await condition(woken);
+      else await condition(woken, dueAt - Date.now());
     }
-    const reportDue = reportPending() || (Date.now() - lastReportAt >= heartbeatMs && patched(SUPERVISION_PATCH));
-    if (reportDue && Date.now() - lastReportAt >= REPORT_MIN_INTERVAL_MS) await report();
+    if (stopRequested) break;
+    wakeRequested = false;
+    if (!(await run())) break;
 
     if (workflowInfo().continueAsNewSuggested || input.continueAsNewEveryIteration) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof shardWorkflow>({
-        ...input,
-        summary: { ...summary, nextRefreshAt: new Date(nextWakeAt).toISOString() },
-      });
+      if (stopRequested) break;
+      await continueAsNew<typeof shardWorkflow>({ ...input, nextDueAt: state.nextDueAt, wakePending: wakeRequested });
     }
   }
   await condition(allHandlersFinished);
 }
+
+const nowIso = () => new Date(Date.now()).toISOString();
 
 function validateRefreshNode(request: RefreshNodeRequest): void {
   if (!NODE_ID_PATTERN.test(request.nodeId)) {

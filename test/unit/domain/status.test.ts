@@ -1,9 +1,6 @@
 import { isAtRisk, nodeState } from '../../../src/domain/node-state';
 import { expandTemplate, isSharedMetadataUrl } from '../../../src/domain/protocol';
 import { signBody, verifySignature } from '../../../src/domain/signing';
-import { emptyShardSummary, mergeSummaries, summaryChanged, type ShardSummary } from '../../../src/domain/status';
-
-const summary = (over: Partial<ShardSummary>): ShardSummary => ({ ...emptyShardSummary(), ...over });
 
 describe('node state', () => {
   const now = new Date('2026-01-01T00:00:00Z');
@@ -37,40 +34,6 @@ describe('at risk', () => {
     ['never attempted', { expiresAt: null, lastError: null }, false],
   ] as const)('%s', (_case, columns, atRisk) => {
     expect(isAtRisk(columns, now, 300)).toBe(atRisk);
-  });
-});
-
-describe('summaries', () => {
-  it('merges counts, the soonest refresh, the latest cycle and a capped failing sample', () => {
-    const failing = (prefix: string) =>
-      Array.from({ length: 15 }, (_, i) => ({ nodeId: `${prefix}${i}`, attempts: 2, lastError: 'refused' }));
-    const merged = mergeSummaries([
-      summary({
-        counts: { total: 10, fresh: 8, pending: 0, failing: 2, expired: 0 },
-        nextRefreshAt: '2026-01-01T00:05:00.000Z',
-        lastCycleAt: '2026-01-01T00:00:00.000Z',
-        failingNodes: failing('a'),
-      }),
-      summary({
-        counts: { total: 5, fresh: 4, pending: 1, failing: 0, expired: 0 },
-        nextRefreshAt: '2026-01-01T00:03:00.000Z',
-        lastCycleAt: '2026-01-01T00:01:00.000Z',
-        failingNodes: failing('b'),
-        engineError: 'database down',
-      }),
-    ]);
-    expect(merged.counts).toEqual({ total: 15, fresh: 12, pending: 1, failing: 2, expired: 0 });
-    expect(merged.nextRefreshAt).toBe('2026-01-01T00:03:00.000Z');
-    expect(merged.lastCycleAt).toBe('2026-01-01T00:01:00.000Z');
-    expect(merged.failingNodes).toHaveLength(20);
-    expect(merged.engineError).toBe('database down');
-  });
-
-  it('sees a change in counts or failing nodes, not in timestamps alone', () => {
-    const a = summary({ counts: { total: 1, fresh: 1, pending: 0, failing: 0, expired: 0 }, lastCycleAt: 't1' });
-    expect(summaryChanged(undefined, a)).toBe(true);
-    expect(summaryChanged(a, { ...a, lastCycleAt: 't2' })).toBe(false);
-    expect(summaryChanged(a, { ...a, counts: { ...a.counts, fresh: 0, expired: 1 } })).toBe(true);
   });
 });
 
