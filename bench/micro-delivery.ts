@@ -57,7 +57,7 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
   let next = 0;
   const run = async (measureUntil: number) => {
     while (Date.now() < measureUntil) {
-      const nodes = Array.from({ length: 500 }, () => ({ nodeId: `m${next++ % 50_000}`, endpoint: null, attempts: 0, lastError: null, expiresAt: null, alert: null }));
+      const nodes = Array.from({ length: 500 }, () => ({ nodeId: `m${next++ % 50_000}`, endpoint: null, attempts: 0, lastError: null, expiresAt: null, alert: null, alertSince: null }));
       const signal = process.env.MICRO_NO_SIGNAL ? undefined : controller.signal;
       const concurrency = Number(process.env.MICRO_CONCURRENCY ?? 64);
       await attemptBatch(nodes, settings, { dispatcher, concurrency, secondaryAfterAttempts: 3, now: () => new Date(), random: Math.random, signal, sourceLimiter }, (r) => {

@@ -1,6 +1,6 @@
 /** `npm run bench -- [flags]`: sizes, durations and which parts run. */
 
-export const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness'] as const;
+export const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
@@ -22,6 +22,10 @@ export interface BenchOptions {
   /** Forced refreshes per second fired (open loop) during a drain. */
   forcedRate: number;
   mappingRows: number;
+  /** The small-services part: how many services, of how many nodes, registered how fast. */
+  smallServices: number;
+  smallNodes: number;
+  registerRate: number;
   parts: Set<Part>;
   large: boolean;
   /** Node counts of the --large sweep. */
@@ -53,7 +57,10 @@ data in .data/bench, fresh each run), prints a table and writes bench-results/<t
   --peer-seconds S       time cap of each peer run (default 60)
   --forced-rate R        forced refreshes per second, at saturation and on schedule (default 10)
   --mapping-rows N       rows of the mapping-load figure (default 1000000)
-  --only a,b             run only these parts: ${PARTS.join(', ')} (fairness runs only when named)
+  --small-services N     services of the small-services part (default 2000)
+  --small-nodes N        nodes of each of them (default 10)
+  --register-rate R      registrations per second of the small-services part (default 20)
+  --only a,b             run only these parts: ${PARTS.join(', ')} (fairness and services run only when named)
   --skip a,b             run all but these parts
   --large                after the default rows, sweep Courier's fleet up until lateness or expiry
   --large-steps a,b,...  node counts of the sweep (default 60000,90000,120000,160000,200000)
@@ -80,8 +87,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     peerSeconds: 60,
     forcedRate: 10,
     mappingRows: 1_000_000,
-    // Fairness needs a stack without the other parts' services: it runs only when named (--only fairness).
-    parts: new Set(PARTS.filter((p) => p !== 'fairness')),
+    smallServices: 2000,
+    smallNodes: 10,
+    registerRate: 20,
+    // Fairness and services need a stack without the other parts' services: they run only when named.
+    parts: new Set(PARTS.filter((p) => p !== 'fairness' && p !== 'services')),
     large: false,
     largeSteps: [60_000, 90_000, 120_000, 160_000, 200_000],
     profile: false,
@@ -124,6 +134,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       case '--peer-seconds': o.peerSeconds = int(flag); break;
       case '--forced-rate': o.forcedRate = Number(value(flag)); break;
       case '--mapping-rows': o.mappingRows = int(flag); break;
+      case '--small-services': o.smallServices = int(flag); break;
+      case '--small-nodes': o.smallNodes = int(flag); break;
+      case '--register-rate': o.registerRate = int(flag); break;
       case '--only': o.parts = new Set(parts(flag)); break;
       case '--skip': for (const p of parts(flag)) o.parts.delete(p); break;
       case '--large': o.large = true; break;

@@ -10,6 +10,7 @@ import { runFairness } from './fairness';
 import { runJobQueue } from './job-queue';
 import { runMappingLoad } from './mapping';
 import { runNaiveTemporal } from './naive-temporal';
+import { runServices } from './services';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options';
 import { ROOT } from './processes';
 import { machine, table, withRatios, writeResults } from './report';
@@ -55,6 +56,7 @@ async function main(options: BenchOptions): Promise<void> {
     }
     if (parts.has('mapping')) await attempt('mapping load', async () => void (extra.mappingLoad = await runMappingLoad(bench)));
     if (parts.has('fairness')) await attempt('fairness', async () => void (extra.fairness = await runFairness(bench)));
+    if (parts.has('services')) await attempt('services', async () => void (extra.services = await runServices(bench)));
   } finally {
     progress('stopping the stack');
     await bench.stop();

@@ -8,13 +8,11 @@ import type { Database } from '../db';
 export interface ApiTiming {
   /** A forced node refresh answers 200 if the node acked within this, else 202. */
   refreshWaitMs: number;
-  /** Live status comes from the service workflow if it answers within this, else from the database. */
-  statusQueryTimeoutMs: number;
   /** Each dependency check of /readyz. */
   readinessTimeoutMs: number;
 }
 
-export const DEFAULT_TIMING: ApiTiming = { refreshWaitMs: 5_000, statusQueryTimeoutMs: 1_500, readinessTimeoutMs: 2_000 };
+export const DEFAULT_TIMING: ApiTiming = { refreshWaitMs: 5_000, readinessTimeoutMs: 2_000 };
 
 export interface AppDeps {
   db: Database;

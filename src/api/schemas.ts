@@ -183,9 +183,6 @@ export const NodeCountsSchema = z
 
 export const LiveStatusSchema = z.object({
   state: z.enum(SERVICE_STATES),
-  statusSource: z.enum(['workflow', 'database']).meta({
-    description: '`database` when the service workflow did not answer in time: counts are exact, mapping details may lag.',
-  }),
   mapping: z.object({
     etag: z.string().nullable(),
     nodeCount: z.number().int().nullable(),

@@ -28,12 +28,13 @@ describe('API routes served by the workflows', () => {
     await engine?.close();
   }, TEST_MS);
 
-  test('live status comes from the service workflow', async () => {
+  test('live status comes from the shard summaries the delivery runs leave', async () => {
     const status = await eventually('status reported', async () => {
       const r = await engine.api('GET', `/v1/services/${id}`);
       return r.body.nodes.fresh === 10 ? r : undefined;
     });
-    expect(status.body).toMatchObject({ statusSource: 'workflow', state: 'active', mapping: { nodeCount: 10, error: null } });
+    expect(status.body).toMatchObject({ state: 'active', mapping: { nodeCount: 10, error: null }, nodes: { total: 10, fresh: 10 } });
+    expect(status.body.lastCycleAt).not.toBeNull();
   }, TEST_MS);
 
   test('an acked refresh answers 200 with the delivered version', async () => {

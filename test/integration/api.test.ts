@@ -21,7 +21,7 @@ import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
 
-const FAST: Partial<ApiTiming> = { statusQueryTimeoutMs: 300, refreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
+const FAST: Partial<ApiTiming> = { refreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
 const silent = pino({ level: 'silent' });
 
 interface Reply {
@@ -454,7 +454,7 @@ describe('registration', () => {
     });
     // Visible meanwhile, as provisioning, with status from the database.
     const during = await api.call('GET', `/v1/services/${row.id}`, { key: customer.key });
-    expect(during.body).toMatchObject({ status: 'provisioning', state: 'loading', statusSource: 'database' });
+    expect(during.body).toMatchObject({ status: 'provisioning', state: 'loading' });
 
     await reconcileProvisioning({ db, temporal, config, logger: silent });
     expect((await db.prisma.service.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('active');
@@ -544,7 +544,6 @@ describe('reading services', () => {
       delivery: { endpoint: 'http://{node}:8080/metadata', secondaryEndpoint: null, timeoutMs: 5000 },
       notifications: { email: 'ops@example.com' },
       state: 'active',
-      statusSource: 'database',
       nodes: { total: 3, fresh: 1, pending: 1, failing: 1, expired: 0 },
       nextRefreshAt: expect.any(String),
     });

@@ -51,7 +51,8 @@ describe('two-level fan-out and continue-as-new', () => {
     expect(shard5.typedSearchAttributes.get(shardKey)).toBe(5);
     expect(expiredSeconds(ledgerOf(engine.fleet, 'fanout').values())).toBe(0);
     if (process.env.RECORD_HISTORIES) {
-      for (const workflowId of [`service:${id}`, `service:${id}:group:0`, `service:${id}:shard:0`]) {
+      const queue = engine.config.COURIER_TASK_QUEUE;
+      for (const workflowId of [`service:${id}`, `service:${id}:group:0`, `service:${id}:shard:0`, `courier:notifier:${queue}`, `courier:fleet:${queue}`]) {
         await recordHistory(engine.temporal, workflowId);
       }
     }
@@ -108,13 +109,15 @@ describe('two-level fan-out and continue-as-new', () => {
 });
 
 /**
- * `RECORD_HISTORIES=1` refreshes the histories the replay test (test/unit/replay.test.ts) replays:
- * runs of the fan-out tree that have delivered twice, so they hold child starts, activities,
- * timers and signals.
+ * `RECORD_HISTORIES=1` adds histories for the replay test (test/unit/replay.test.ts) to replay,
+ * dated, beside the older ones (which must keep replaying): runs of the fan-out tree that have
+ * delivered twice, so they hold child starts, activities, timers and signals, and the notifier
+ * and fleet workflows of the same engine.
  */
 async function recordHistory(temporal: Client, workflowId: string): Promise<void> {
   const handle = temporal.workflow.getHandle(workflowId);
   const { type } = await handle.describe();
-  const file = `${type}--${workflowId.split(':').slice(2).join('-') || 'service'}.json`;
+  const role = workflowId.startsWith('courier:') ? workflowId.split(':')[1] : workflowId.split(':').slice(2).join('-') || 'service';
+  const file = `${type}--${role}--${new Date().toISOString().slice(0, 10)}.json`;
   writeFileSync(join(__dirname, '..', 'replay', 'histories', file), historyToJSON(await handle.fetchHistory()));
 }

@@ -14,7 +14,6 @@ export async function liveStatus(deps: AppDeps, row: Service): Promise<LiveStatu
   const [picture, alerts] = await Promise.all([servicePicture(deps.db.pool, row.id, new Date()), openAlerts(deps, row.id)]);
   return {
     state: mirroredState(row),
-    statusSource: 'database',
     mapping: {
       etag: row.mappingEtag,
       nodeCount: row.mappingNodeCount,

@@ -16,10 +16,9 @@ export function isAllFresh(s: ServiceDetail): boolean {
 export function watchView(s: ServiceDetail, now: number): string[] {
   const n = s.nodes;
   const loaded = s.mapping.loadedAt !== null;
-  const source = s.statusSource === 'database' ? ' (from the database; the workflow did not answer)' : '';
   const lines = [
     `${s.name}  ${s.id}`,
-    `state     ${s.state}${source}`,
+    `state     ${s.state}`,
     `mapping   ${progressBar(loaded ? 1 : 0, 1)}  ${loaded ? `${orDash(s.mapping.nodeCount)} nodes, ${s.mapping.badRows} bad rows` : 'loading'}`,
     `delivery  ${progressBar(n.fresh, n.total)}  ${n.fresh}/${n.total} fresh`,
     `nodes     fresh ${n.fresh}  pending ${n.pending}  failing ${n.failing}  expired ${n.expired}`,

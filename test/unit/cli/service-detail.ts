@@ -16,7 +16,6 @@ export const detail = (over: { nodes?: Partial<ServiceDetail['nodes']>; mapping?
   updatedAt: '2030-01-01T11:00:00.000Z',
   links: {},
   state: 'active',
-  statusSource: 'workflow',
   alerts: { atRisk: 0, breached: 0 },
   mapping: {
     uri: 's3://b/k',
