@@ -94,8 +94,7 @@ export class CourierRig {
       if (Date.now() > deadline || !this.api.running) throw new Error(`the API did not answer /healthz:\n${this.api.tail()}`);
       await sleep(250);
     }
-    const customer = await this.call('POST', '/v1/admin/customers', { name: 'bench' }, ADMIN_KEY);
-    this.key = (await this.call('POST', `/v1/admin/customers/${customer.id}/keys`, {}, ADMIN_KEY)).key as string;
+    this.key = await this.addCustomer('bench');
     const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
     const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
     const count = this.workers.length > 1 ? ` x${this.workers.length}` : '';
@@ -113,8 +112,14 @@ export class CourierRig {
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   }
 
-  /** Puts the mappings in MinIO and registers `count` services of `perService` nodes. */
-  async addServices(count: number, perService: number): Promise<ServiceRef[]> {
+  /** A second customer of the deployment, with its key. */
+  async addCustomer(name: string): Promise<string> {
+    const customer = await this.call('POST', '/v1/admin/customers', { name }, ADMIN_KEY);
+    return (await this.call('POST', `/v1/admin/customers/${customer.id}/keys`, {}, ADMIN_KEY)).key as string;
+  }
+
+  /** Puts the mappings in MinIO and registers `count` services of `perService` nodes, as the customer whose key is given. */
+  async addServices(count: number, perService: number, key = this.key): Promise<ServiceRef[]> {
     const { bench } = this;
     const s3 = s3Client({ endpoint: bench.env.S3_ENDPOINT, region: bench.env.S3_REGION, accessKeyId: bench.env.S3_ACCESS_KEY_ID, secretAccessKey: bench.env.S3_SECRET_ACCESS_KEY });
     const added: ServiceRef[] = [];
@@ -134,7 +139,7 @@ export class CourierRig {
           refreshBeforeSeconds: bench.options.refreshBeforeSeconds,
           delivery: { endpoint: `${bench.sim.fleetUrl}/nodes/{node}/metadata`, timeoutMs: 5000 },
           signingSecret: FLEET_SECRET,
-        });
+        }, key);
         added.push({ id: created.id as string, name, nodes: perService, prefix });
       }
     } finally {

@@ -1,9 +1,9 @@
 /**
- * Fairness between services on one task queue (seed 002): a big service's backlog fills the
- * worker's activity slots, then a one-node service registers. Without fairness its mapping load
- * and its single delivery wait behind every queued task of the big one; with a fairness key per
- * service (src/workflows/activities.ts) Temporal dispatches them next. The figure is the small
- * service's time from registration to its node's first ack.
+ * Fairness between customers on one task queue (seed 002): one customer's big service fills the
+ * worker's activity slots, then another customer registers a one-node service. Without fairness
+ * its mapping load and its single delivery wait behind every queued task of the big one; with a
+ * fairness key per customer (src/workflows/activities.ts) Temporal dispatches them next. The
+ * figure is the small service's time from registration to its node's first ack.
  *
  * To compare, run it on a copy of src/ whose delivery activities carry no priority:
  * `npm run bench -- --only fairness --worker-script .scratch/nofair/src/worker.ts`.
@@ -33,11 +33,12 @@ export async function runFairness(bench: Bench): Promise<FairnessFigure> {
     await rig.addServices(1, BIG_NODES);
     while ((await bench.sim.acked()) < 1_000) await sleep(100);
     const ackedBefore = await bench.sim.acked();
+    const smallKey = await rig.addCustomer('small');
     const registeredAt = Date.now();
-    const [small] = await rig.addServices(1, 1);
+    const [small] = await rig.addServices(1, 1, smallKey);
     if (!small) throw new Error('the small service was not registered');
     for (;;) {
-      const status = await rig.call('GET', `/v1/services/${small.id}`);
+      const status = await rig.call('GET', `/v1/services/${small.id}`, undefined, smallKey);
       if ((status.nodes as { fresh: number }).fresh >= 1) break;
       if (Date.now() - registeredAt > 300_000) throw new Error('the small service got no ack within 5 minutes');
       await sleep(50);
