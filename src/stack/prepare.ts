@@ -22,12 +22,13 @@ runMain(async (lifecycle) => {
   );
   console.log(`temporal: search attributes ${added.length > 0 ? `added: ${added.join(', ')}` : 'already registered'}`);
 
-  await ensureMappingsBucket({
-    endpoint: config.S3_ENDPOINT,
-    region: config.S3_REGION,
-    accessKeyId: config.S3_ACCESS_KEY_ID,
-    secretAccessKey: config.S3_SECRET_ACCESS_KEY,
-  });
-  console.log(`s3: bucket '${MAPPINGS_BUCKET}' ready at ${config.S3_ENDPOINT}`);
+  // With a bucket-events target configured on the server (COURIER_BUCKET_EVENTS_ARN), the bucket
+  // sends it every mapping written or removed.
+  const eventsArn = process.env.COURIER_BUCKET_EVENTS_ARN || undefined;
+  await ensureMappingsBucket(
+    { endpoint: config.S3_ENDPOINT, region: config.S3_REGION, accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY },
+    eventsArn,
+  );
+  console.log(`s3: bucket '${MAPPINGS_BUCKET}' ready at ${config.S3_ENDPOINT}${eventsArn ? `, events to ${eventsArn}` : ''}`);
   await lifecycle.shutdown(0);
 });

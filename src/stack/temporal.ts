@@ -68,6 +68,9 @@ function startDevArgs(dbFile: string, port: number, uiPort: number | undefined):
     '--sqlite-pragma', 'synchronous=OFF',
     '--dynamic-config-value', 'matching.useNewMatcher=true',
     '--dynamic-config-value', 'matching.enableFairness=true',
+    // A workflow task that schedules an activity gets it back in its answer when the worker has a
+    // free slot: a mapping load or a delivery run skips a round through matching (off by default).
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
     // Warnings are mostly transient connection noise while the server starts and stops.
     '--log-level', 'error',
   ];

@@ -32,19 +32,18 @@ export const forcedDelivery = proxyLocalActivities<Pick<CourierActivities, 'deli
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
 });
 
-/** Temporal's default priority is 3 (of 1-5): a mapping load, rare and what a new service waits on, goes first. */
-const MAPPING_PRIORITY = 2;
-
 /**
  * Reading a mapping streams a large object: heartbeats carry bytes and rows read. Under the
- * customer's fairness key too, so a new service's first load is not queued behind another's backlog.
+ * customer's fairness key too, so a new service's first load is not queued behind another
+ * customer's backlog. No priority over deliveries: a burst of registrations must not hold back
+ * the first deliveries of the services registered before it.
  */
 export const mappingFor = (customerId: string) =>
   proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },
-    priority: { fairnessKey: customerId, priorityKey: MAPPING_PRIORITY },
+    priority: { fairnessKey: customerId },
   });
 
 /** Control steps must eventually happen (stopping shards, purging rows): retried without a bound. */

@@ -128,8 +128,8 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     return Date.parse(state.mapping.checkedAt) + backoff;
   };
 
-  /** Starts and stops children until they match the shard count. */
-  async function reconcileChildren(): Promise<void> {
+  /** Starts and stops children until they match the shard count; returns the ones it started. */
+  async function reconcileChildren(): Promise<number[]> {
     const shardCount = Math.max(1, state.shardCount);
     const fan = fanOutFor(shardCount, settings.maxChildren);
     const kind = fan.groupCount > 0 ? 'group' : 'shard';
@@ -149,6 +149,7 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     const missing = missingFrom(desired, state.children.started);
     await startChildren(missing.map((i) => (kind === 'group' ? groupChild(owner, i, groupShards(i, fan, shardCount)) : shardChild(owner, i))));
     state.children.started.push(...missing);
+    return missing;
   }
 
   const requested = () => deregistered || pending.check || pending.reload || pending.refreshAll || pending.wake;
@@ -163,7 +164,7 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
       pending.check = pending.reload = false;
       if (await checkMapping(force)) pending.wake = true;
     }
-    await reconcileChildren();
+    const fresh = await reconcileChildren();
     if (pending.refreshAll) {
       pending.refreshAll = false;
       await control.markAllDue({ serviceId });
@@ -171,7 +172,8 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
     }
     if (pending.wake) {
       pending.wake = false;
-      await wakeChildren(childIds());
+      // A child just started runs at once; only the ones already running need telling.
+      await wakeChildren(childIds(missingFrom(state.children.started, fresh)));
     }
     setCurrentDetails(describeService(input.serviceName, status()));
 
