@@ -49,6 +49,9 @@ interface CycleCost {
   /** Refresh cycles of one service per hour at this TTL. */
   cyclesPerHour: number;
   actionsPerCycle: number;
+  /** Deliveries acked in the window, and the CPU each process spent per 1,000 of them. */
+  acked: number;
+  cpuSecondsPer1000Acked: Record<string, number>;
 }
 
 interface Registered {
@@ -91,7 +94,9 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
     progress(`services: idle ${JSON.stringify(idle.millicoresPerService)} millicores per service, ${totalOf(idleActions)} actions, worker RSS ${workerRssMb} MB`);
 
     const healthy = await cycleCost(rig, bench, pool, temporal, 'cycle', 0);
+    progress(`services: healthy cycles: ${healthy.actionsPerCycle.toFixed(2)} actions per cycle, ${JSON.stringify(healthy.cpuSecondsPer1000Acked)} CPU-s per 1,000 acked`);
     const deadOnePercent = await cycleCost(rig, bench, pool, temporal, 'dead', 100);
+    progress(`services: 1% dead: ${deadOnePercent.actionsPerServiceHour.toFixed(1)} actions per service-hour (healthy ${healthy.actionsPerServiceHour.toFixed(1)})`);
     const hourCycles = 3600 / (IDLE_TTL_SECONDS - IDLE_TTL_SECONDS / 3);
     const actionsPerSmallServiceHourAt1hTtl = Math.round((idle.actionsPerServiceHour + hourCycles * healthy.actionsPerCycle) * 10) / 10;
     const summary =
@@ -212,7 +217,11 @@ async function cycleCost(rig: CourierRig, bench: Bench, pool: Pool, temporal: Cl
   // Past the first delivery and the first retries of the dead nodes, into the steady state.
   await sleep(60_000);
   const from = Date.now();
+  const ackedBefore = await bench.sim.acked();
+  const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, worker: rig.workers[0]?.pid }));
   await sleep(CYCLE_WINDOW_MS);
+  const spent = cpu.end();
+  const acked = (await bench.sim.acked()) - ackedBefore;
   const actions = await actionsIn(temporal, services, from, Date.now());
   const cyclesPerHour = 3600 / (CYCLE_TTL_SECONDS - CYCLE_REFRESH_BEFORE_SECONDS);
   const actionsPerServiceHour = (totalOf(actions) / services.length) * (3_600_000 / CYCLE_WINDOW_MS);
@@ -224,6 +233,8 @@ async function cycleCost(rig: CourierRig, bench: Bench, pool: Pool, temporal: Cl
     actionsPerServiceHour,
     cyclesPerHour,
     actionsPerCycle: actionsPerServiceHour / cyclesPerHour,
+    acked,
+    cpuSecondsPer1000Acked: Object.fromEntries(Object.entries(spent.system).map(([k, v]) => [k, acked > 0 ? Math.round((v * 1_000_000) / acked) / 1000 : 0])),
   };
 }
 

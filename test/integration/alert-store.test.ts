@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import { alertEvent, alertEventSql, NODE_ALERTS, type NodeAlert } from '../../src/domain/alerts';
 import { nodeHash } from '../../src/domain/sharding';
+import { summarizeShard } from '../../src/store/shard-summaries';
 
 const db = connectDatabase(loadConfig().DATABASE_URL);
 afterAll(() => db.close());
@@ -48,6 +49,9 @@ describe('breach sweep', () => {
     await node('expired-at-risk', -5, 'at_risk');
     await node('already-breached', -90, 'breached');
     await node('fresh', 30, null);
+    // The shard's last run was two minutes ago, when every copy but the breached one was valid:
+    // its summary has gone stale since, which is where the sweep looks.
+    await summarizeShard(db.pool, service.id, 0, new Date(Date.now() - 120_000));
 
     // Other test files' rows may expire meanwhile, so the counts are checked on this service's rows only.
     expect(await sweepBreaches(db.pool, 10_000)).toBeGreaterThanOrEqual(2);

@@ -9,7 +9,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Client } from '@temporalio/client';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
-import { SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
+import { refreshAllSignal, SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
 import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { expiredSeconds, ledgerOf } from '../support/ledger';
@@ -92,6 +92,13 @@ describe('two-level fan-out and continue-as-new', () => {
       const l = ledgerOf(engine.fleet, 'can');
       return l.size === 120 && [...l.values()].every((n) => n.deliveries >= 3) ? true : undefined;
     }, 120_000);
+    // Groups iterate only when woken: a refresh-all wakes every level, and every node is delivered again.
+    const before = new Map([...ledgerOf(engine.fleet, 'can')].map(([id, n]) => [id, n.deliveries]));
+    await engine.temporal.workflow.getHandle(`service:${service.id}`).signal(refreshAllSignal);
+    await eventually('every node delivered after the refresh-all', async () => {
+      const l = ledgerOf(engine.fleet, 'can');
+      return [...l].every(([id, n]) => n.deliveries > before.get(id)!) ? true : undefined;
+    }, 60_000);
     expect(expiredSeconds(ledgerOf(engine.fleet, 'can').values())).toBe(0);
 
     for (const workflowId of [`service:${service.id}`, `service:${service.id}:group:0`, `service:${service.id}:shard:0`]) {
