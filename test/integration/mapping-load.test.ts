@@ -239,8 +239,8 @@ describe('loadMapping', () => {
 
     expect(r).toMatchObject({ outcome: 'applied', nodeCount: 2, badRows: 3 });
     expect(r.badRowSamples).toEqual([
-      { line: 3, reason: "node id 'bad id' has characters outside [A-Za-z0-9._:-]" },
-      { line: 5, reason: "endpoint 'not a url' is not a URL" },
+      { line: 3, reason: "node id has characters outside [A-Za-z0-9._:-]" },
+      { line: 5, reason: "endpoint is not a URL" },
       { line: 6, reason: 'quoted field is never closed (quoted field opened on line 6)' },
     ]);
     expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(['good-1', 'good-2']);
