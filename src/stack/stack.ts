@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { stackAdminKey } from './admin-key';
 import { loadConfig } from '../config';
 import { StackError } from './errors';
 import { applyMigrations } from './migrate';
@@ -45,6 +46,7 @@ export interface StackEnv {
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
   COURIER_ALLOW_PRIVATE_NETWORKS: string;
+  COURIER_ADMIN_KEY: string;
 }
 
 export interface Stack {
@@ -104,6 +106,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       // The simulators listen on loopback; a deployment's own setting wins.
       COURIER_ALLOW_PRIVATE_NETWORKS: env.COURIER_ALLOW_PRIVATE_NETWORKS ?? 'true',
+      COURIER_ADMIN_KEY: stackAdminKey(dataDir, env),
     },
     supervisor,
     stop: () => supervisor.stop(),

@@ -94,7 +94,7 @@ let db: Database;
 let connection: Connection;
 let temporal: Client;
 let api: Api;
-const ADMIN = () => config.COURIER_ADMIN_KEY;
+const ADMIN = () => config.COURIER_ADMIN_KEY ?? '';
 
 beforeAll(async () => {
   // A task queue of its own: no worker of another test file runs the workflows started here.
@@ -121,6 +121,8 @@ async function newCustomer(name = 'acme'): Promise<{ id: string; key: string }> 
   expect(customer.status).toBe(201);
   const key = await api.call('POST', `/v1/admin/customers/${customer.body.id}/keys`, { key: ADMIN() });
   expect(key.status).toBe(201);
+  const grant = await api.call('POST', `/v1/admin/customers/${customer.body.id}/mapping-grants`, { key: ADMIN(), body: { bucket: 'courier-mappings' } });
+  expect(grant.status).toBe(201);
   return { id: customer.body.id, key: key.body.key };
 }
 

@@ -78,10 +78,18 @@ export class Engine {
     return engine;
   }
 
-  /** A new customer with one API key; returns the key. */
+  /** The deployment admin key, which the test stack sets. */
+  get adminKey(): string {
+    if (!this.config.COURIER_ADMIN_KEY) throw new Error('the test stack sets COURIER_ADMIN_KEY');
+    return this.config.COURIER_ADMIN_KEY;
+  }
+
+  /** A new customer with one API key, granted the whole test mapping bucket; returns the key. */
   async createCustomer(name: string): Promise<string> {
-    const customer = await this.api('POST', '/v1/admin/customers', { name }, this.config.COURIER_ADMIN_KEY);
-    const key = await this.api('POST', `/v1/admin/customers/${customer.body.id}/keys`, {}, this.config.COURIER_ADMIN_KEY);
+    const customer = await this.api('POST', '/v1/admin/customers', { name }, this.adminKey);
+    const key = await this.api('POST', `/v1/admin/customers/${customer.body.id}/keys`, {}, this.adminKey);
+    const grant = await this.api('POST', `/v1/admin/customers/${customer.body.id}/mapping-grants`, { bucket: MAPPING_BUCKET, prefix: '' }, this.adminKey);
+    if (grant.status !== 201) throw new Error(`granting ${name} the mapping bucket answered ${grant.status}`);
     return key.body.key as string;
   }
 

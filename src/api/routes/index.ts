@@ -3,6 +3,7 @@ import { adminRoutes } from './admin';
 import { nodeRoutes } from './nodes';
 import { notificationRoutes } from './notifications';
 import { serviceRoutes } from './services';
+import { tenancyRoutes } from './tenancy';
 
 /** Every authenticated route of Contract 1; tests walk this list, so a new route is covered at once. */
-export const apiRoutes: readonly Route[] = [...adminRoutes, ...serviceRoutes, ...nodeRoutes, ...notificationRoutes];
+export const apiRoutes: readonly Route[] = [...adminRoutes, ...serviceRoutes, ...nodeRoutes, ...notificationRoutes, ...tenancyRoutes];
