@@ -4,14 +4,8 @@
  * workflow starts and signals it sends. Deliveries through workflows are the engine tests' part.
  */
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import type { Agent } from 'undici';
-import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
-import { createApp } from '../../src/api/app';
-import type { ApiTiming } from '../../src/api/deps';
 import { apiRoutes } from '../../src/api/routes';
 import { reconcileProvisioning } from '../../src/api/services/provisioning';
 import { loadConfig, type Config } from '../../src/config';
@@ -20,63 +14,9 @@ import { nodeAuthorization } from '../../src/domain/node-credential';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
+import { Api, type Reply } from '../support/api';
 
-const FAST: Partial<ApiTiming> = { statusQueryTimeoutMs: 300, refreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
 const silent = pino({ level: 'silent' });
-
-interface Reply {
-  status: number;
-  type: string;
-  headers: Headers;
-   
-  body: any;
-}
-
-interface CallOptions {
-  key?: string;
-  body?: unknown;
-  /** Sent as is, for malformed or non-JSON bodies. */
-  raw?: string;
-  headers?: Record<string, string>;
-}
-
-/** One in-process API on an ephemeral port. */
-class Api {
-  private constructor(
-    private readonly server: Server,
-    private readonly dispatcher: Agent,
-    readonly url: string,
-  ) {}
-
-  static async start(deps: { db: Database; temporal: Client; config: Config }): Promise<Api> {
-    const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: deps.config.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 4 });
-    const app = createApp({ ...deps, logger: silent, timing: FAST, dispatcher });
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    return new Api(server, dispatcher, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-
-  async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.key) headers.authorization = `Bearer ${options.key}`;
-    let body: string | undefined = options.raw;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(this.url + path, { method, headers, body });
-    const text = await res.text();
-    const type = res.headers.get('content-type') ?? '';
-    return { status: res.status, type, headers: res.headers, body: type.includes('json') ? JSON.parse(text) : text };
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await this.dispatcher.close();
-  }
-}
 
 const serviceBody = (name: string, overrides: Record<string, unknown> = {}) => ({
   name,

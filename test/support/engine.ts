@@ -86,11 +86,16 @@ export class Engine {
 
   /** A new customer with one API key, granted the whole test mapping bucket; returns the key. */
   async createCustomer(name: string): Promise<string> {
+    return (await this.createTenant(name, '')).key;
+  }
+
+  /** A new customer with one API key, granted `prefix` of the test mapping bucket. */
+  async createTenant(name: string, prefix: string): Promise<{ id: string; key: string }> {
     const customer = await this.api('POST', '/v1/admin/customers', { name }, this.adminKey);
     const key = await this.api('POST', `/v1/admin/customers/${customer.body.id}/keys`, {}, this.adminKey);
-    const grant = await this.api('POST', `/v1/admin/customers/${customer.body.id}/mapping-grants`, { bucket: MAPPING_BUCKET, prefix: '' }, this.adminKey);
+    const grant = await this.api('POST', `/v1/admin/customers/${customer.body.id}/mapping-grants`, { bucket: MAPPING_BUCKET, prefix }, this.adminKey);
     if (grant.status !== 201) throw new Error(`granting ${name} the mapping bucket answered ${grant.status}`);
-    return key.body.key as string;
+    return { id: customer.body.id as string, key: key.body.key as string };
   }
 
   async api<T = any>(method: string, path: string, body?: unknown, key = this.customerKey): Promise<ApiResponse<T>> {
@@ -108,9 +113,9 @@ export class Engine {
     return `s3://${MAPPING_BUCKET}/${key}`;
   }
 
-  /** Registers a service delivering to the simulated fleet; returns its id. */
-  async registerService(name: string, mappingUri: string, over: Record<string, unknown> = {}): Promise<string> {
-    const res = await this.api('POST', '/v1/services', {
+  /** A registration delivering to the simulated fleet. */
+  registration(name: string, mappingUri: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
       name,
       mapping: { uri: mappingUri },
       metadata: { url: `${this.source.url}/v1/metadata?service={service}` },
@@ -119,7 +124,12 @@ export class Engine {
       delivery: { endpoint: `${this.fleet.url}/nodes/{node}/metadata`, timeoutMs: 2000 },
       signingSecret: FLEET_SECRET,
       ...over,
-    });
+    };
+  }
+
+  /** Registers a service delivering to the simulated fleet; returns its id. */
+  async registerService(name: string, mappingUri: string, over: Record<string, unknown> = {}, key = this.customerKey): Promise<string> {
+    const res = await this.api('POST', '/v1/services', this.registration(name, mappingUri, over), key);
     if (res.status !== 201) throw new Error(`registering ${name} answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id as string;
   }
