@@ -66,6 +66,10 @@ export class CourierRig {
       ...bench.env,
       COURIER_TASK_QUEUE: TASK_QUEUE,
       COURIER_ADMIN_KEY: ADMIN_KEY,
+      // The bench measures the engine, not the per-customer quotas: its one customer is the whole load.
+      COURIER_QUOTA_SERVICES: '1000000',
+      COURIER_QUOTA_NODES: '1000000000',
+      COURIER_QUOTA_FORCED_REFRESHES_PER_MINUTE: '1000000000',
       COURIER_LOG_LEVEL: 'warn',
       API_HOST: '127.0.0.1',
       API_PORT: String(PORTS.api),
@@ -96,6 +100,7 @@ export class CourierRig {
     }
     const customer = await this.call('POST', '/v1/admin/customers', { name: 'bench' }, ADMIN_KEY);
     this.key = (await this.call('POST', `/v1/admin/customers/${customer.id}/keys`, {}, ADMIN_KEY)).key as string;
+    await this.call('POST', `/v1/admin/customers/${customer.id}/mapping-grants`, { bucket: MAPPINGS_BUCKET, prefix: '' }, ADMIN_KEY);
     const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
     const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
     const count = this.workers.length > 1 ? ` x${this.workers.length}` : '';
