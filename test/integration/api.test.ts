@@ -854,6 +854,14 @@ describe('tenant isolation', () => {
         expect(r.status).toBe(201);
         expect(r.body.id).not.toBe(id);
       },
+      'get /v1/quotas': async () => {
+        await db.prisma.customer.update({ where: { id: a.id }, data: { quotas: { services: 3 } } });
+        const r = await api.call('GET', '/v1/quotas', { key: b.key });
+        const own = await db.prisma.service.count({ where: { customerId: b.id, status: { not: 'deleting' } } });
+        expect(r.body.usage.services).toBe(own);
+        expect(r.body.quotas.services).toBe(config.COURIER_QUOTA_SERVICES);
+        expect(r.body.overridden).toEqual([]);
+      },
     };
     // Node routes, each with the check that only the named node's own credential opens it, and
     // that an unknown service looks the same as a wrong credential.
