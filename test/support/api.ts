@@ -66,7 +66,7 @@ export class Api {
 
   private source(address: string): Agent {
     let agent = this.sources.get(address);
-    if (!agent) this.sources.set(address, (agent = new Agent({ connect: { localAddress: address } })));
+    if (!agent) this.sources.set(address, (agent = new Agent({ localAddress: address })));
     return agent;
   }
 

@@ -64,8 +64,9 @@ test("a mapping error names the line and the problem, never the object's content
   const id = await engine.registerService('leaky', uri, { mapping: { uri, format: 'csv' } }, tenant.key);
   const status = await eventually('the bad mapping judged', async () => {
     const s = await serviceStatus(id, tenant.key);
-    return s.mapping.error ? s : undefined;
+    return s.mapping.held || s.mapping.error ? s : undefined;
   });
+  expect(status.mapping.held).toMatch(/no valid rows/);
   const shown = JSON.stringify(status);
   for (const secret of ['db.internal.example', 'token-abc123', 'victim-secret-9']) expect({ secret, shown: shown.includes(secret) }).toEqual({ secret, shown: false });
 });

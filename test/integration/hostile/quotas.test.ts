@@ -67,9 +67,9 @@ test('a mapping that would take the customer past its node quota is held with th
   const second = await engine.registerService('second', await engine.putMapping('fleet/b.csv', csvMapping('b-', 3)), {}, tenant.key);
   const held = await eventually('the second mapping held', async () => {
     const s = await statusOf(second, tenant.key);
-    return /quota of 5 nodes/.test(s.mapping.error ?? '') ? s : undefined;
+    return /quota of 5 nodes/.test(s.mapping.held ?? '') ? s : undefined;
   });
-  expect(held.mapping.error).toContain('with the 3 of this customer');
+  expect(held.mapping.held).toContain('with the 3 of this customer');
   const { rows } = await engine.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM nodes WHERE service_id = $1', [second]);
   expect(rows[0]!.n).toBe(0);
 
