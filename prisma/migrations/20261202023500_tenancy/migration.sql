@@ -21,11 +21,14 @@ CREATE UNIQUE INDEX "mapping_grants_customer_id_bucket_prefix_key" ON "mapping_g
 -- AddForeignKey
 ALTER TABLE "mapping_grants" ADD CONSTRAINT "mapping_grants_customer_id_fkey" FOREIGN KEY ("customer_id") REFERENCES "customers"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 
--- Every customer keeps reading the buckets it registered mappings in before grants existed
+-- Services registered before grants existed keep loading: each customer is granted the folder
+-- (key prefix up to the last slash) of every mapping object it names now, nothing wider
 INSERT INTO "mapping_grants" ("id", "customer_id", "bucket", "prefix")
-SELECT gen_random_uuid(), "customer_id", split_part(substr("mapping_uri", 6), '/', 1), ''
-  FROM "services" WHERE "mapping_uri" LIKE 's3://%/%'
- GROUP BY 2, 3;
+SELECT gen_random_uuid(), "customer_id", "bucket", "prefix"
+  FROM (SELECT DISTINCT "customer_id",
+               split_part(substr("mapping_uri", 6), '/', 1) AS "bucket",
+               regexp_replace(substr("mapping_uri", 7 + length(split_part(substr("mapping_uri", 6), '/', 1))), '[^/]*$', '') AS "prefix"
+          FROM "services" WHERE "mapping_uri" LIKE 's3://%/%') AS "named";
 
 -- CreateTable
 CREATE TABLE "rate_limits" (
