@@ -25,10 +25,11 @@ function send(res: Response, reply: Reply): void {
 export const BODY_LIMIT = '256kb';
 
 /**
- * Binds each declared route, in this order: label it for logs and metrics, authenticate and
- * count against the key's rate limit, parse a
- * JSON body where the route takes one (so strangers' bodies are never parsed), check the media
- * type, then run it — through the idempotency store where the route honours Idempotency-Key.
+ * Binds each declared route, in this order: label it for logs and metrics, refuse a source
+ * address that failed authentication too often, authenticate (a failure is counted and audited)
+ * and count against the key's rate limit, parse a JSON body where the route takes one (so
+ * strangers' bodies are never parsed), check the media type, refuse NUL characters and deep
+ * nesting, then run it — through the idempotency store where the route honours Idempotency-Key.
  */
 export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDeps): void {
   const json = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
