@@ -18,6 +18,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 import { ROOT } from '../../src/stack/paths';
 import { TEST_DATA_DIR } from '../../src/stack/profiles';
+import { adminKeyOf } from '../support/tenants';
 
 const SCHEMATHESIS = process.env.COURIER_SCHEMATHESIS ?? join(homedir(), '.cache', 'courier', 'venv', 'bin', 'schemathesis');
 /** Examples per operation: enough to reach every field's edge cases, small enough for CI. */
@@ -61,10 +62,7 @@ afterAll(async () => {
   await db?.close();
 });
 
-const adminKey = (): string => {
-  if (!config.COURIER_ADMIN_KEY) throw new Error('the test stack sets COURIER_ADMIN_KEY');
-  return config.COURIER_ADMIN_KEY;
-};
+const adminKey = () => adminKeyOf(config);
 const admin = () => ({ authorization: `Bearer ${adminKey()}`, 'content-type': 'application/json' });
 
 async function post<T>(path: string, headers: Record<string, string>, body?: unknown): Promise<T> {

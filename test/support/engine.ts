@@ -16,9 +16,10 @@ import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 import { startMetadataSource } from '../../src/simulators/metadata-source';
 import { startNodeFleet } from '../../src/simulators/node-fleet';
+import { adminKeyOf, MAPPING_BUCKET } from './tenants';
 import { WorkerProcess } from './worker-process';
 
-export const MAPPING_BUCKET = 'courier-mappings';
+export { MAPPING_BUCKET };
 export const FLEET_SECRET = 'test-fleet-signing-secret-0123456789abcdef';
 
 export interface ApiResponse<T = any> {
@@ -80,8 +81,7 @@ export class Engine {
 
   /** The deployment admin key, which the test stack sets. */
   get adminKey(): string {
-    if (!this.config.COURIER_ADMIN_KEY) throw new Error('the test stack sets COURIER_ADMIN_KEY');
-    return this.config.COURIER_ADMIN_KEY;
+    return adminKeyOf(this.config);
   }
 
   /** A new customer with one API key, granted the whole test mapping bucket; returns the key. */
