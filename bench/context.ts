@@ -1,4 +1,5 @@
 /** What every part of the bench shares: the stack, the simulators, CPU accounting, progress. */
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cpuDelta, pidListeningOn, readCpu, type CpuDelta, type CpuReading, type CpuScope } from './cpu';
@@ -22,7 +23,8 @@ export const PORTS = {
 /** The fleet's signing secret; Courier's services register it as their own. */
 export const FLEET_SECRET = 'courier-bench-fleet-signing-secret-0123456789';
 export const PAYLOAD_BYTES = 10_240;
-export const ADMIN_KEY = 'courier-bench-admin-key-0123456789';
+/** The bench API's admin key: 32 random bytes per run, as COURIER_ADMIN_KEY requires. */
+export const ADMIN_KEY = randomBytes(32).toString('base64url');
 
 export const DATA_DIR = join(ROOT, '.data', 'bench');
 export const LOG_DIR = join(DATA_DIR, 'logs');

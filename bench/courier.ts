@@ -66,6 +66,10 @@ export class CourierRig {
       ...bench.env,
       COURIER_TASK_QUEUE: TASK_QUEUE,
       COURIER_ADMIN_KEY: ADMIN_KEY,
+      // The bench measures the engine, not the per-customer quotas: its one customer is the whole load.
+      COURIER_QUOTA_SERVICES: '1000000',
+      COURIER_QUOTA_NODES: '1000000000',
+      COURIER_QUOTA_FORCED_REFRESHES_PER_MINUTE: '1000000000',
       COURIER_LOG_LEVEL: 'warn',
       API_HOST: '127.0.0.1',
       API_PORT: String(PORTS.api),
@@ -112,9 +116,10 @@ export class CourierRig {
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   }
 
-  /** A second customer of the deployment, with its key. */
+  /** A customer of the deployment, granted the mapping bucket; returns its key. */
   async addCustomer(name: string): Promise<string> {
     const customer = await this.call('POST', '/v1/admin/customers', { name }, ADMIN_KEY);
+    await this.call('POST', `/v1/admin/customers/${customer.id}/mapping-grants`, { bucket: MAPPINGS_BUCKET, prefix: '' }, ADMIN_KEY);
     return (await this.call('POST', `/v1/admin/customers/${customer.id}/keys`, {}, ADMIN_KEY)).key as string;
   }
 

@@ -18,7 +18,7 @@ import { createMappingActivities } from '../src/activities/mapping';
 import { createWorkerMetrics } from '../src/observability/worker-metrics';
 import { createS3Client } from '../src/activities/s3';
 import type { LoadMappingInput, LoadMappingResult } from '../src/activities/types';
-import { loadConfig } from '../src/config';
+import { loadConfig, quotaDefaults } from '../src/config';
 import { connectDatabase, type Database } from '../src/db';
 import { ensureMappingsBucket, MAPPINGS_BUCKET } from '../src/stack/s3';
 
@@ -68,7 +68,15 @@ interface Measurement {
 }
 
 async function measureLoad(db: Database, s3: S3Client, scenario: string, objectBytes: number, input: LoadMappingInput): Promise<Measurement> {
-  const { loadMapping } = createMappingActivities({ db, s3, shardSize: 1000, minKeepFraction: 0.5, mappingBuckets: ['*'], metrics: createWorkerMetrics() });
+  const { loadMapping } = createMappingActivities({
+    db,
+    s3,
+    shardSize: 1000,
+    minKeepFraction: 0.5,
+    mappingBuckets: ['*'],
+    quotaDefaults: quotaDefaults(loadConfig()),
+    metrics: createWorkerMetrics(),
+  });
   const env = new MockActivityEnvironment();
   const baseRssMb = Math.round(process.memoryUsage().rss / MB);
   const started = Date.now();
@@ -102,7 +110,7 @@ async function runScenario(format: Format, rows: number): Promise<void> {
   const db = connectDatabase(config.DATABASE_URL);
   const s3 = createS3Client(config);
   const tag = `bench-${format}-${Date.now().toString(36)}`;
-  const customer = await db.prisma.customer.create({ data: { name: tag } });
+  const customer = await db.prisma.customer.create({ data: { name: tag, mappingGrants: { create: { bucket: MAPPINGS_BUCKET, prefix: `${tag}/` } } } });
   try {
     const key = `${tag}/mapping.${format}`;
     const service = await db.prisma.service.create({

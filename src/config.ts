@@ -1,7 +1,16 @@
 import { z } from 'zod';
+import type { Quotas } from './domain/tenancy/quotas';
 import { DEFAULT_DATABASE_URL } from './stack/database-url';
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
+
+/** Anything shorter than 32 random bytes in base64url, or with few distinct characters, is not a random key. */
+export const MIN_ADMIN_KEY_LENGTH = 43;
+const adminKey = z
+  .string()
+  .min(MIN_ADMIN_KEY_LENGTH, `must be at least ${MIN_ADMIN_KEY_LENGTH} characters: 32 random bytes, e.g. openssl rand -base64 32`)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (it is sent as a Bearer token)')
+  .refine((key) => new Set(key).size >= 12, 'has too few distinct characters to be random bytes: generate it, e.g. openssl rand -base64 32');
 
 /** Every setting of every Courier process, read from the environment once, with embedded defaults. */
 const ConfigSchema = z.object({
@@ -13,7 +22,8 @@ const ConfigSchema = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).default('courier'),
   S3_SECRET_ACCESS_KEY: z.string().min(1).default('courier-secret'),
-  COURIER_ADMIN_KEY: z.string().min(16, 'COURIER_ADMIN_KEY must be at least 16 characters').default('courier-dev-admin-key'),
+  /** No default: the API refuses to start without it (the dev and test stacks generate one). */
+  COURIER_ADMIN_KEY: adminKey.optional(),
   API_PORT: int(8080, 0),
   API_HOST: z.string().default('127.0.0.1'),
   /** Nodes per shard workflow; see docs/performance.md for the measurement behind the default. */
@@ -72,6 +82,19 @@ const ConfigSchema = z.object({
   /** Requests per second each API key may make, sustained, and at once after a pause. */
   COURIER_RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(20),
   COURIER_RATE_LIMIT_BURST: int(100),
+  /** Failed authentications one source address may make per minute before it is refused for a while. */
+  COURIER_AUTH_FAILURES_PER_MINUTE: int(30),
+  /** How long a response to an Idempotency-Key is replayed; older records are swept. */
+  COURIER_IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().default(24),
+  /** Default per-customer quotas; an admin overrides them per customer (see the README's Security section). */
+  COURIER_QUOTA_SERVICES: int(100, 0),
+  COURIER_QUOTA_NODES: int(2_000_000, 0),
+  COURIER_QUOTA_MIN_TTL_SECONDS: int(10, 0),
+  COURIER_QUOTA_FORCED_REFRESHES_PER_MINUTE: int(120, 0),
+  COURIER_QUOTA_REDRIVES_PER_MINUTE: int(30, 0),
+  COURIER_QUOTA_RELOADS_PER_MINUTE: int(30, 0),
+  COURIER_QUOTA_MAPPING_BYTES: int(1024 * 1024 * 1024, 0),
+  COURIER_QUOTA_MAPPING_ROWS: int(4_000_000, 0),
   /** Where the worker serves /metrics and /healthz; port 0 turns the server and the node gauges off. */
   COURIER_WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   COURIER_WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
@@ -102,4 +125,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return parsed.data;
+}
+
+export function quotaDefaults(config: Config): Quotas {
+  return {
+    services: config.COURIER_QUOTA_SERVICES,
+    nodes: config.COURIER_QUOTA_NODES,
+    minTtlSeconds: config.COURIER_QUOTA_MIN_TTL_SECONDS,
+    forcedRefreshesPerMinute: config.COURIER_QUOTA_FORCED_REFRESHES_PER_MINUTE,
+    redrivesPerMinute: config.COURIER_QUOTA_REDRIVES_PER_MINUTE,
+    reloadsPerMinute: config.COURIER_QUOTA_RELOADS_PER_MINUTE,
+    mappingBytes: config.COURIER_QUOTA_MAPPING_BYTES,
+    mappingRows: config.COURIER_QUOTA_MAPPING_ROWS,
+  };
 }

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import type { Dispatcher } from 'undici';
-import type { Config } from '../config';
+import { quotaDefaults, type Config } from '../config';
 import { DEFAULT_RETRY_TIMING } from '../domain/deadlines';
 import type { Database } from '../db';
 import type { WorkerMetrics } from '../observability/worker-metrics';
@@ -42,6 +42,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       shardSize: config.COURIER_SHARD_SIZE,
       minKeepFraction: config.COURIER_MAPPING_MIN_KEEP_FRACTION,
       mappingBuckets: config.COURIER_MAPPING_BUCKETS,
+      quotaDefaults: quotaDefaults(config),
       metrics,
     }),
     ...createDeliveryActivities({

@@ -7,6 +7,9 @@ import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
 import { bucketAllowed } from '../domain/url-safety';
+import { grantCovers } from '../domain/tenancy/mapping-grants';
+import { effectiveQuotas, type Quotas } from '../domain/tenancy/quotas';
+import { readMappingTenancy } from './tenancy-store';
 import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, type ServiceMapping } from './mapping-store';
 import { parseS3Uri } from '../domain/s3-uri';
 import { getObject, headObject, s3Failure } from './s3';
@@ -19,8 +22,10 @@ export interface MappingDeps {
   s3: S3Client;
   shardSize: number;
   minKeepFraction: number;
-  /** Bucket patterns the deployment reads mappings from (see bucketAllowed). */
+  /** Bucket patterns the deployment reads mappings from (see bucketAllowed): the bound of every grant. */
   mappingBuckets: readonly string[];
+  /** The deployment's default quotas; a customer's overrides are read at each load. */
+  quotaDefaults: Quotas;
   metrics: WorkerMetrics;
 }
 
@@ -82,6 +87,12 @@ async function checkAndLoad(deps: MappingDeps, input: LoadMappingInput, service:
       'MappingBucketNotAllowed',
     );
   }
+  // Checked at registration too; this catches a grant revoked since, so its object stops being read.
+  const tenancy = await readMappingTenancy(deps.db.pool, input.serviceId);
+  if (!grantCovers(tenancy.grants, location)) {
+    throw ApplicationFailure.nonRetryable(`mapping ${location.uri}: not in a bucket and prefix granted to this customer`, 'MappingNotGranted');
+  }
+  const quotas = effectiveQuotas(deps.quotaDefaults, tenancy.quotas);
   const { etag } = await headObject(deps.s3, location, signal);
   if (!input.force && etag === input.knownEtag) {
     // A held object stays held (its note stays); the object in force checked fine.
@@ -92,8 +103,8 @@ async function checkAndLoad(deps: MappingDeps, input: LoadMappingInput, service:
   const object = await getObject(deps.s3, location, signal);
   const stage = await MappingStage.open(deps.db.pool);
   try {
-    const staged = await stageObject(object.etag, object.body, service, stage);
-    return await decide(deps, input, service, staged, stage);
+    const staged = await stageObject(object.etag, object.body, service, stage, quotas);
+    return await decide(deps, input, service, staged, stage, { limit: quotas.nodes, elsewhere: tenancy.nodesElsewhere });
   } finally {
     await stage.close();
   }
@@ -105,6 +116,7 @@ async function stageObject(
   body: AsyncIterable<Uint8Array>,
   service: ServiceMapping,
   stage: MappingStage,
+  quotas: Pick<Quotas, 'mappingBytes' | 'mappingRows'>,
 ): Promise<StagedObject> {
   const progress: LoadProgress = { bytesRead: 0, rowsRead: 0, badRows: 0 };
   const heartbeat = throttledHeartbeat(progress);
@@ -112,6 +124,7 @@ async function stageObject(
   async function* counted() {
     for await (const chunk of body) {
       progress.bytesRead += chunk.length;
+      if (progress.bytesRead > quotas.mappingBytes) throw overQuota(`is larger than this customer's quota of ${quotas.mappingBytes} bytes`);
       heartbeat();
       yield chunk;
     }
@@ -119,6 +132,9 @@ async function stageObject(
   const samples: BadRow[] = [];
   let summary: ParseSummary | undefined;
   for await (const event of parseMapping(counted(), { format: service.mappingFormat, serviceName: service.name })) {
+    if (event.kind !== 'summary' && progress.rowsRead + progress.badRows >= quotas.mappingRows) {
+      throw overQuota(`has more rows than this customer's quota of ${quotas.mappingRows}`);
+    }
     if (event.kind === 'row') {
       progress.rowsRead++;
       stage.add(event.nodeId, event.endpoint, event.line);
@@ -135,13 +151,17 @@ async function stageObject(
   return { etag, summary, nodeCount, samples, bytesRead: progress.bytesRead };
 }
 
-/** Holds a mapping that is empty or shrank too much; applies anything else. */
+/** Too big to read for this customer: the mapping in force stays, and retrying cannot help. */
+const overQuota = (what: string) => ApplicationFailure.nonRetryable(`mapping object ${what}; the mapping in force is kept`, 'MappingOverQuota');
+
+/** Holds a mapping that is empty, shrank too much or would exceed the customer's node quota; applies anything else. */
 async function decide(
   deps: MappingDeps,
   input: LoadMappingInput,
   service: ServiceMapping,
   staged: StagedObject,
   stage: MappingStage,
+  nodeQuota: { limit: number; elsewhere: number },
 ): Promise<LoadMappingResult> {
   const base = {
     etag: staged.etag,
@@ -156,6 +176,7 @@ async function decide(
     previousNodeCount: service.mappingNodeCount ?? 0,
     minKeepFraction: deps.minKeepFraction,
     force: input.force,
+    nodeQuota,
   });
   if (held !== null) {
     await recordMappingProblem(deps.db.pool, input.serviceId, `mapping ${staged.etag} held: ${held}`);

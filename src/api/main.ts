@@ -1,7 +1,8 @@
 /**
  * The API process: serves Contract 1, and every 30 s finishes registrations and deletions that a
- * crash or an outage interrupted. SIGTERM/SIGINT stop taking connections, let requests in flight
- * finish, then close Temporal and the database.
+ * crash or an outage interrupted and sweeps expired idempotency records and full rate buckets.
+ * SIGTERM/SIGINT stop taking connections, let requests in flight finish, then close Temporal and
+ * the database.
  */
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -12,11 +13,16 @@ import { connectDatabase } from '../db';
 import { createApp } from './app';
 import { reconcileDeletions } from './services/deregistration';
 import { reconcileProvisioning } from './services/provisioning';
+import { sweepExpired } from './services/sweep';
 
 const RECONCILE_EVERY_MS = 30_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Without it the admin routes would need a default key, one that anybody reading the code knows.
+  if (config.COURIER_ADMIN_KEY === undefined) {
+    throw new ConfigError('COURIER_ADMIN_KEY is not set: the API needs the deployment admin key (32+ random bytes, e.g. openssl rand -base64 32). The dev and test stacks generate one.');
+  }
   const logger = pino({ level: config.COURIER_LOG_LEVEL, base: { service: 'courier-api' } });
   const db = connectDatabase(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -33,6 +39,7 @@ async function main(): Promise<void> {
     reconciling = reconciling
       .then(() => reconcileProvisioning(deps))
       .then(() => reconcileDeletions(deps))
+      .then(() => sweepExpired(deps))
       .catch((err: unknown) => logger.warn({ err }, 'reconcile round failed'));
   };
   reconcile();

@@ -5,13 +5,13 @@ import { IdempotencyHeadersSchema, ProblemSchema } from './schemas';
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each bad field.',
   401: 'Missing or invalid credentials: an API key, or on node routes a node credential.',
-  403: 'The key may not use this route.',
+  403: 'The key may not use this route, or the mapping object is not granted to this customer.',
   404: 'No such resource for this caller.',
   409: 'Conflicts with an existing resource.',
   413: 'Body too large.',
   415: 'Body is not JSON.',
-  422: 'Idempotency-Key reused with a different request.',
-  429: 'Too many requests; see Retry-After.',
+  422: 'Idempotency-Key reused with a different request, or a quota exceeded.',
+  429: 'Too many requests, or a rate quota used up; see Retry-After.',
   500: 'Unexpected error (a bug); logged server-side.',
   503: 'A dependency is unavailable or the service is starting; see Retry-After.',
 };

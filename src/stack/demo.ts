@@ -7,7 +7,8 @@ import { MAPPINGS_BUCKET, s3Client, type S3Settings } from './s3';
 export const DEMO_SIGNING_SECRET = 'courier-dev-demo-signing-secret-0123456789';
 const SERVICE = 'demo';
 const NODE_COUNT = 200;
-const MAPPING_KEY = 'demo/nodes.csv';
+const MAPPING_PREFIX = 'demo/';
+const MAPPING_KEY = `${MAPPING_PREFIX}nodes.csv`;
 
 export interface DemoOptions {
   apiUrl: string;
@@ -32,11 +33,16 @@ export interface Demo extends DemoState {
 
 /**
  * The demo service, set up through the public API as a customer would: a mapping of simulated
- * nodes in S3, a customer with a key, and the registration. A rerun reuses all of it.
+ * nodes in S3, a customer with a key and a grant of the demo/ prefix, and the registration. A rerun reuses all of it.
  */
 export async function setUpDemo(options: DemoOptions): Promise<Demo> {
   await uploadMapping(options);
   const state = await demoCustomer(options);
+  // Every run: a dev database from before mapping grants existed has the customer without one.
+  await new ApiClient(options.apiUrl, options.adminKey).expect('POST', `/v1/admin/customers/${state.customerId}/mapping-grants`, [201], {
+    bucket: MAPPINGS_BUCKET,
+    prefix: MAPPING_PREFIX,
+  });
   const customer = new ApiClient(options.apiUrl, state.customerKey);
   const serviceId = await registerService(customer, options);
   const demo = { ...state, serviceId, nodeCount: NODE_COUNT };

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadConfig } from '../config';
+import { adminKeyFile } from './admin-key';
 import { box, compactLine } from './banner';
 import { DEMO_SIGNING_SECRET, setUpDemo, type Demo } from './demo';
 import { StackError } from './errors';
@@ -53,7 +54,7 @@ runMain(async (lifecycle) => {
 
   const demo = await setUpDemo({
     apiUrl: urls.api,
-    adminKey: config.COURIER_ADMIN_KEY,
+    adminKey: stack.env.COURIER_ADMIN_KEY,
     s3: { endpoint: stack.env.S3_ENDPOINT, region: stack.env.S3_REGION, accessKeyId: stack.env.S3_ACCESS_KEY_ID, secretAccessKey: stack.env.S3_SECRET_ACCESS_KEY },
     fleetUrl: urls.fleet,
     sourceUrl: urls.source,
@@ -94,6 +95,7 @@ function banner(urls: { api: string; fleet: string; source: string }, stack: Sta
     ['Metadata source', `${urls.source}/stats`],
     ['Demo service', `${demo.serviceId} (${demo.nodeCount} nodes, mapping s3://courier-mappings/demo/nodes.csv)`],
     ['Demo customer key', demo.customerKey],
+    ['Admin key', `${relative(process.cwd(), adminKeyFile(DEV.dataDir))} (export COURIER_ADMIN_KEY=$(cat ${relative(process.cwd(), adminKeyFile(DEV.dataDir))}))`],
     ['', `curl -H 'Authorization: Bearer ${demo.customerKey}' ${urls.api}/v1/services/${demo.serviceId}`],
     ['Data', `${relative(process.cwd(), DEV.dataDir) || '.'} (kept across runs; delete it to start over)`],
   ]);

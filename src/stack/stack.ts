@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { stackAdminKey } from './admin-key';
 import { loadConfig } from '../config';
 import { StackError } from './errors';
 import { applyMigrations } from './migrate';
@@ -49,6 +50,7 @@ export interface StackEnv {
   COURIER_ALLOW_PRIVATE_NETWORKS: string;
   /** Set when the stack's MinIO sends bucket events: the token they carry. */
   COURIER_BUCKET_EVENTS_TOKEN?: string;
+  COURIER_ADMIN_KEY: string;
 }
 
 export interface Stack {
@@ -109,6 +111,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       // The simulators listen on loopback; a deployment's own setting wins.
       COURIER_ALLOW_PRIVATE_NETWORKS: env.COURIER_ALLOW_PRIVATE_NETWORKS ?? 'true',
       ...(options.bucketEvents ? { COURIER_BUCKET_EVENTS_TOKEN: options.bucketEvents.token } : {}),
+      COURIER_ADMIN_KEY: stackAdminKey(dataDir, env),
     },
     supervisor,
     stop: () => supervisor.stop(),

@@ -18,6 +18,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 import { ROOT } from '../../src/stack/paths';
 import { TEST_DATA_DIR } from '../../src/stack/profiles';
+import { adminKeyOf } from '../support/tenants';
 
 const SCHEMATHESIS = process.env.COURIER_SCHEMATHESIS ?? join(homedir(), '.cache', 'courier', 'venv', 'bin', 'schemathesis');
 /** Examples per operation: enough to reach every field's edge cases, small enough for CI. */
@@ -37,6 +38,10 @@ beforeAll(async () => {
     COURIER_TASK_QUEUE: `fuzz-${Date.now().toString(36)}`,
     COURIER_RATE_LIMIT_PER_SECOND: '100000',
     COURIER_RATE_LIMIT_BURST: '100000',
+    COURIER_AUTH_FAILURES_PER_MINUTE: '100000',
+    COURIER_QUOTA_FORCED_REFRESHES_PER_MINUTE: '100000',
+    COURIER_QUOTA_REDRIVES_PER_MINUTE: '100000',
+    COURIER_QUOTA_RELOADS_PER_MINUTE: '100000',
   });
   db = connectDatabase(config.DATABASE_URL);
   connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -57,7 +62,8 @@ afterAll(async () => {
   await db?.close();
 });
 
-const admin = () => ({ authorization: `Bearer ${config.COURIER_ADMIN_KEY}`, 'content-type': 'application/json' });
+const adminKey = () => adminKeyOf(config);
+const admin = () => ({ authorization: `Bearer ${adminKey()}`, 'content-type': 'application/json' });
 
 async function post<T>(path: string, headers: Record<string, string>, body?: unknown): Promise<T> {
   const res = await fetch(url + path, { method: 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -69,6 +75,7 @@ async function post<T>(path: string, headers: Record<string, string>, body?: unk
 async function fuzzingCustomer(): Promise<{ customerId: string; key: string; serviceId: string }> {
   const { id: customerId } = await post<{ id: string }>('/v1/admin/customers', admin(), { name: 'fuzz' });
   const { key } = await post<{ key: string }>(`/v1/admin/customers/${customerId}/keys`, admin());
+  await post(`/v1/admin/customers/${customerId}/mapping-grants`, admin(), { bucket: 'courier-mappings', prefix: 'fuzz/' });
   const { id: serviceId } = await post<{ id: string }>(
     '/v1/services',
     { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
@@ -121,7 +128,7 @@ describe('the API fuzzed against its own OpenAPI document', () => {
 
   test('admin routes: no 5xx, no response outside the spec', async () => {
     const { customerId } = await fuzzingCustomer();
-    const run = await schemathesis(config.COURIER_ADMIN_KEY, customerId, ['--include-path-regex', '^/v1/admin']);
+    const run = await schemathesis(adminKey(), customerId, ['--include-path-regex', '^/v1/admin']);
     expect(failures(run)).toBe('');
   }, 600_000);
 });

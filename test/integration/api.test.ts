@@ -4,14 +4,8 @@
  * workflow starts and signals it sends. Deliveries through workflows are the engine tests' part.
  */
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import type { Agent } from 'undici';
-import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
-import { createApp } from '../../src/api/app';
-import type { ApiTiming } from '../../src/api/deps';
 import { apiRoutes } from '../../src/api/routes';
 import { reconcileProvisioning } from '../../src/api/services/provisioning';
 import { loadConfig, type Config } from '../../src/config';
@@ -20,63 +14,9 @@ import { nodeAuthorization } from '../../src/domain/node-credential';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
+import { Api, type Reply } from '../support/api';
 
-const FAST: Partial<ApiTiming> = { refreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
 const silent = pino({ level: 'silent' });
-
-interface Reply {
-  status: number;
-  type: string;
-  headers: Headers;
-   
-  body: any;
-}
-
-interface CallOptions {
-  key?: string;
-  body?: unknown;
-  /** Sent as is, for malformed or non-JSON bodies. */
-  raw?: string;
-  headers?: Record<string, string>;
-}
-
-/** One in-process API on an ephemeral port. */
-class Api {
-  private constructor(
-    private readonly server: Server,
-    private readonly dispatcher: Agent,
-    readonly url: string,
-  ) {}
-
-  static async start(deps: { db: Database; temporal: Client; config: Config }): Promise<Api> {
-    const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: deps.config.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 4 });
-    const app = createApp({ ...deps, logger: silent, timing: FAST, dispatcher });
-    const server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    return new Api(server, dispatcher, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-  }
-
-  async call(method: string, path: string, options: CallOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.key) headers.authorization = `Bearer ${options.key}`;
-    let body: string | undefined = options.raw;
-    if (options.body !== undefined) {
-      body = JSON.stringify(options.body);
-      headers['content-type'] ??= 'application/json';
-    }
-    const res = await fetch(this.url + path, { method, headers, body });
-    const text = await res.text();
-    const type = res.headers.get('content-type') ?? '';
-    return { status: res.status, type, headers: res.headers, body: type.includes('json') ? JSON.parse(text) : text };
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await this.dispatcher.close();
-  }
-}
 
 const serviceBody = (name: string, overrides: Record<string, unknown> = {}) => ({
   name,
@@ -94,7 +34,7 @@ let db: Database;
 let connection: Connection;
 let temporal: Client;
 let api: Api;
-const ADMIN = () => config.COURIER_ADMIN_KEY;
+const ADMIN = () => config.COURIER_ADMIN_KEY ?? '';
 
 beforeAll(async () => {
   // A task queue of its own: no worker of another test file runs the workflows started here.
@@ -121,6 +61,8 @@ async function newCustomer(name = 'acme'): Promise<{ id: string; key: string }> 
   expect(customer.status).toBe(201);
   const key = await api.call('POST', `/v1/admin/customers/${customer.body.id}/keys`, { key: ADMIN() });
   expect(key.status).toBe(201);
+  const grant = await api.call('POST', `/v1/admin/customers/${customer.body.id}/mapping-grants`, { key: ADMIN(), body: { bucket: 'courier-mappings' } });
+  expect(grant.status).toBe(201);
   return { id: customer.body.id, key: key.body.key };
 }
 
@@ -910,6 +852,14 @@ describe('tenant isolation', () => {
         const r = await api.call('POST', '/v1/services', { key: b.key, body: serviceBody('mine') });
         expect(r.status).toBe(201);
         expect(r.body.id).not.toBe(id);
+      },
+      'get /v1/quotas': async () => {
+        await db.prisma.customer.update({ where: { id: a.id }, data: { quotas: { services: 3 } } });
+        const r = await api.call('GET', '/v1/quotas', { key: b.key });
+        const own = await db.prisma.service.count({ where: { customerId: b.id, status: { not: 'deleting' } } });
+        expect(r.body.usage.services).toBe(own);
+        expect(r.body.quotas.services).toBe(config.COURIER_QUOTA_SERVICES);
+        expect(r.body.overridden).toEqual([]);
       },
     };
     // Node routes, each with the check that only the named node's own credential opens it, and

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
+import { csvMapping, Engine, FLEET_SECRET, MAPPING_BUCKET } from '../support/engine';
 import { ledgerOf } from '../support/ledger';
 
 const ROOT = join(__dirname, '..', '..');
@@ -67,6 +67,8 @@ describe('courier CLI', () => {
   it('takes a customer from nothing to every node fresh, forces a node and reads notifications', async () => {
     const customer = await json(['admin', 'customers', 'create', '--name', 'cli-co']);
     expect(customer).toEqual({ id: expect.any(String), name: 'cli-co' });
+    // Mapping grants are an admin's API call the CLI does not wrap.
+    expect((await engine.api('POST', `/v1/admin/customers/${customer.id}/mapping-grants`, { bucket: MAPPING_BUCKET, prefix: 'cli/' }, engine.adminKey)).status).toBe(201);
     const keyRun = await courier(['admin', 'keys', 'create', customer.id]);
     expect(keyRun.code).toBe(0);
     expect(keyRun.stderr).toContain('shown only now');

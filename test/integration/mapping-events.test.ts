@@ -20,6 +20,11 @@ describe('mapping events', () => {
       workerEnv: { COURIER_MAPPING_BUCKETS: buckets, COURIER_FLEET_TICK_SECONDS: '1', COURIER_MAPPING_RESYNC_SECONDS: '2' },
     });
     await engine.s3.send(new CreateBucketCommand({ Bucket: QUIET_BUCKET })).catch(() => undefined);
+    // This file's customer may read mappings from the quiet bucket too.
+    const tenant = await engine.createTenant('events', '');
+    const grant = await engine.api('POST', `/v1/admin/customers/${tenant.id}/mapping-grants`, { bucket: QUIET_BUCKET, prefix: '' }, engine.adminKey);
+    expect(grant.status).toBe(201);
+    engine.customerKey = tenant.key;
   });
   afterAll(async () => {
     await engine?.close();

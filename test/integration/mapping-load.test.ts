@@ -9,7 +9,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMappingActivities } from '../../src/activities/mapping';
 import { createS3Client } from '../../src/activities/s3';
 import type { LoadMappingInput, LoadMappingResult } from '../../src/activities/types';
-import { loadConfig } from '../../src/config';
+import { loadConfig, quotaDefaults } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import type { MappingFormat } from '../../src/domain/mapping';
 import { nodeHash } from '../../src/domain/sharding';
@@ -23,7 +23,15 @@ const config = loadConfig();
 const db = connectDatabase(config.DATABASE_URL);
 const s3 = createS3Client(config);
 const metrics = createWorkerMetrics();
-const mappingDeps = { db, s3, shardSize: SHARD_SIZE, minKeepFraction: 0.5, mappingBuckets: [BUCKET, 'no-such-bucket-*'], metrics };
+const mappingDeps = {
+  db,
+  s3,
+  shardSize: SHARD_SIZE,
+  minKeepFraction: 0.5,
+  mappingBuckets: [BUCKET, 'no-such-bucket-*'],
+  quotaDefaults: quotaDefaults(config),
+  metrics,
+};
 const { loadMapping } = createMappingActivities(mappingDeps);
 const run = `mapping-${Date.now().toString(36)}`;
 const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -32,7 +40,12 @@ const activityEnv = () => new MockActivityEnvironment(undefined, { logger: quiet
 let customerId: string;
 
 beforeAll(async () => {
-  customerId = (await db.prisma.customer.create({ data: { name: run } })).id;
+  // Granted this run's folder, and the missing bucket one case below names.
+  const grants = [
+    { bucket: BUCKET, prefix: `${run}/` },
+    { bucket: `no-such-bucket-${run}`, prefix: '' },
+  ];
+  customerId = (await db.prisma.customer.create({ data: { name: run, mappingGrants: { create: grants } } })).id;
 });
 afterAll(async () => {
   await db.prisma.customer.delete({ where: { id: customerId } });
@@ -239,8 +252,8 @@ describe('loadMapping', () => {
 
     expect(r).toMatchObject({ outcome: 'applied', nodeCount: 2, badRows: 3 });
     expect(r.badRowSamples).toEqual([
-      { line: 3, reason: "node id 'bad id' has characters outside [A-Za-z0-9._:-]" },
-      { line: 5, reason: "endpoint 'not a url' is not a URL" },
+      { line: 3, reason: "node id has characters outside [A-Za-z0-9._:-]" },
+      { line: 5, reason: "endpoint is not a URL" },
       { line: 6, reason: 'quoted field is never closed (quoted field opened on line 6)' },
     ]);
     expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(['good-1', 'good-2']);

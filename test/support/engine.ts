@@ -16,9 +16,10 @@ import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 import { startMetadataSource } from '../../src/simulators/metadata-source';
 import { startNodeFleet } from '../../src/simulators/node-fleet';
+import { adminKeyOf, MAPPING_BUCKET } from './tenants';
 import { WorkerProcess } from './worker-process';
 
-export const MAPPING_BUCKET = 'courier-mappings';
+export { MAPPING_BUCKET };
 export const FLEET_SECRET = 'test-fleet-signing-secret-0123456789abcdef';
 
 export interface ApiResponse<T = any> {
@@ -78,11 +79,23 @@ export class Engine {
     return engine;
   }
 
-  /** A new customer with one API key; returns the key. */
+  /** The deployment admin key, which the test stack sets. */
+  get adminKey(): string {
+    return adminKeyOf(this.config);
+  }
+
+  /** A new customer with one API key, granted the whole test mapping bucket; returns the key. */
   async createCustomer(name: string): Promise<string> {
-    const customer = await this.api('POST', '/v1/admin/customers', { name }, this.config.COURIER_ADMIN_KEY);
-    const key = await this.api('POST', `/v1/admin/customers/${customer.body.id}/keys`, {}, this.config.COURIER_ADMIN_KEY);
-    return key.body.key as string;
+    return (await this.createTenant(name, '')).key;
+  }
+
+  /** A new customer with one API key, granted `prefix` of the test mapping bucket. */
+  async createTenant(name: string, prefix: string): Promise<{ id: string; key: string }> {
+    const customer = await this.api('POST', '/v1/admin/customers', { name }, this.adminKey);
+    const key = await this.api('POST', `/v1/admin/customers/${customer.body.id}/keys`, {}, this.adminKey);
+    const grant = await this.api('POST', `/v1/admin/customers/${customer.body.id}/mapping-grants`, { bucket: MAPPING_BUCKET, prefix }, this.adminKey);
+    if (grant.status !== 201) throw new Error(`granting ${name} the mapping bucket answered ${grant.status}`);
+    return { id: customer.body.id as string, key: key.body.key as string };
   }
 
   async api<T = any>(method: string, path: string, body?: unknown, key = this.customerKey): Promise<ApiResponse<T>> {
@@ -100,9 +113,9 @@ export class Engine {
     return `s3://${MAPPING_BUCKET}/${key}`;
   }
 
-  /** Registers a service delivering to the simulated fleet; returns its id. */
-  async registerService(name: string, mappingUri: string, over: Record<string, unknown> = {}): Promise<string> {
-    const res = await this.api('POST', '/v1/services', {
+  /** A registration delivering to the simulated fleet. */
+  registration(name: string, mappingUri: string, over: Record<string, unknown> = {}): Record<string, unknown> {
+    return {
       name,
       mapping: { uri: mappingUri },
       metadata: { url: `${this.source.url}/v1/metadata?service={service}` },
@@ -111,7 +124,12 @@ export class Engine {
       delivery: { endpoint: `${this.fleet.url}/nodes/{node}/metadata`, timeoutMs: 2000 },
       signingSecret: FLEET_SECRET,
       ...over,
-    });
+    };
+  }
+
+  /** Registers a service delivering to the simulated fleet; returns its id. */
+  async registerService(name: string, mappingUri: string, over: Record<string, unknown> = {}, key = this.customerKey): Promise<string> {
+    const res = await this.api('POST', '/v1/services', this.registration(name, mappingUri, over), key);
     if (res.status !== 201) throw new Error(`registering ${name} answered ${res.status}: ${JSON.stringify(res.body)}`);
     return res.body.id as string;
   }

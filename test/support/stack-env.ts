@@ -14,7 +14,13 @@ const store = globalThis as typeof globalThis & { [KEY]?: Kept };
 
 /** Publishes the stack's addresses to the test files and to every process they start. */
 export function useTestStack(stack: Stack): void {
-  const env = { ...stack.env, COURIER_TEST_STACK: '1' };
+  const env = {
+    ...stack.env,
+    COURIER_TEST_STACK: '1',
+    // Every test file calls from 127.0.0.1, many with bad keys on purpose: one address's failures
+    // would otherwise lock out the others. test/integration/hostile/limits.test.ts sets its own.
+    COURIER_AUTH_FAILURES_PER_MINUTE: process.env.COURIER_AUTH_FAILURES_PER_MINUTE ?? '100000',
+  };
   const replacedEnv = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   Object.assign(process.env, env);
   store[KEY] = { stack, replacedEnv };

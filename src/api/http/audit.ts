@@ -19,6 +19,32 @@ export interface AuditEntry {
 const fieldNames = (body: unknown): string[] =>
   body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, 50) : [];
 
+/** The actor of a failed authentication: no key was recognised. */
+export const UNAUTHENTICATED = 'unauthenticated';
+
+/**
+ * A request whose key was refused, with where it came from: the log shows who probes for keys.
+ * The key itself is never recorded, not even its prefix.
+ */
+export async function recordAuthFailure(db: Database, logger: Logger, entry: { source: string; method: string; route: string; status: number }): Promise<void> {
+  try {
+    await db.prisma.auditEvent.create({
+      data: {
+        actorKeyId: UNAUTHENTICATED,
+        actorScope: null,
+        customerId: null,
+        method: entry.method.toUpperCase(),
+        route: entry.route,
+        target: { source: entry.source },
+        fields: [],
+        status: entry.status,
+      },
+    });
+  } catch (err) {
+    logger.error({ err, route: entry.route, source: entry.source }, 'audit event of a failed authentication not recorded');
+  }
+}
+
 /**
  * Written before the response goes out, so a client that saw its change succeed finds it in the
  * log. A failed write is logged as an error, never swallowed, but does not undo the mutation.

@@ -13,10 +13,13 @@ export const BOOTSTRAP_ADMIN = 'bootstrap';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
-async function identify(header: string | undefined, adminKey: string, db: Database): Promise<Caller> {
-  const key = header ? BEARER.exec(header)?.[1] : undefined;
+/** The API key an Authorization header carries, if it has the Bearer form. */
+export const bearerToken = (header: string | undefined): string | undefined => (header ? BEARER.exec(header)?.[1] : undefined);
+
+async function identify(header: string | undefined, adminKey: string | undefined, db: Database): Promise<Caller> {
+  const key = bearerToken(header);
   if (!key) throw problems.unauthorized('Send an API key as "Authorization: Bearer <key>".');
-  if (isAdminKey(key, adminKey)) return { scope: 'admin', keyId: BOOTSTRAP_ADMIN };
+  if (adminKey !== undefined && isAdminKey(key, adminKey)) return { scope: 'admin', keyId: BOOTSTRAP_ADMIN };
   const row = await db.prisma.apiKey.findUnique({ where: { hash: hashKey(key) } });
   if (!row || row.revokedAt !== null) throw problems.unauthorized('The API key is not valid.');
   if (row.scope === 'admin') return { scope: 'admin', keyId: row.id };
@@ -28,7 +31,7 @@ async function identify(header: string | undefined, adminKey: string, db: Databa
 export async function authenticate(
   header: string | undefined,
   access: Extract<Access, 'admin' | 'customer'>,
-  adminKey: string,
+  adminKey: string | undefined,
   db: Database,
 ): Promise<Caller> {
   const caller = await identify(header, adminKey, db);

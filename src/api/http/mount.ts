@@ -1,10 +1,11 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AppDeps } from '../deps';
-import { authenticate } from './auth';
-import { withIdempotency } from './idempotency';
+import { authenticate, bearerToken } from './auth';
+import { guardInput } from './input-guard';
+import { withIdempotency, type IdempotencyStore } from './idempotency';
 import { Problem, problems } from './problem';
-import { recordAudit } from './audit';
-import { RateLimiter } from './rate-limit';
+import { recordAudit, recordAuthFailure } from './audit';
+import { admit, exhausted, perMinute } from './rate-limit';
 import type { Caller, Reply, Route } from './route';
 
 /** `/v1/services/{id}` → `/v1/services/:id`. */
@@ -24,23 +25,41 @@ function send(res: Response, reply: Reply): void {
 export const BODY_LIMIT = '256kb';
 
 /**
- * Binds each declared route, in this order: label it for logs and metrics, authenticate and
- * count against the key's rate limit, parse a
- * JSON body where the route takes one (so strangers' bodies are never parsed), check the media
- * type, then run it — through the idempotency store where the route honours Idempotency-Key.
+ * Binds each declared route, in this order: label it for logs and metrics, refuse a source
+ * address that failed authentication too often, authenticate (a failure is counted and audited)
+ * and count against the key's rate limit, parse a JSON body where the route takes one (so
+ * strangers' bodies are never parsed), check the media type, refuse NUL characters and deep
+ * nesting, then run it — through the idempotency store where the route honours Idempotency-Key.
  */
 export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDeps): void {
   const json = express.json({ limit: BODY_LIMIT, type: ['application/json', 'application/*+json'] });
-  const limiter = new RateLimiter({ perSecond: deps.config.COURIER_RATE_LIMIT_PER_SECOND, burst: deps.config.COURIER_RATE_LIMIT_BURST });
+  const keyLimit = { perSecond: deps.config.COURIER_RATE_LIMIT_PER_SECOND, burst: deps.config.COURIER_RATE_LIMIT_BURST };
+  const authFailureLimit = perMinute(deps.config.COURIER_AUTH_FAILURES_PER_MINUTE);
+  const idempotency: IdempotencyStore = { db: deps.db, ttlHours: deps.config.COURIER_IDEMPOTENCY_TTL_HOURS };
+  /** A source address that sent too many bad keys is refused before its next key is even looked at. */
+  const authenticated = async (req: Request, route: Route, access: 'admin' | 'customer'): Promise<Caller> => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    const source = `auth:${address}`;
+    const cooling = await exhausted(deps.db.pool, source, authFailureLimit);
+    if (cooling !== null) throw problems.tooManyRequests('Too many failed authentications from this address; retry after the given delay.', cooling);
+    try {
+      return await authenticate(req.get('authorization'), access, deps.config.COURIER_ADMIN_KEY, deps.db);
+    } catch (err) {
+      if (err instanceof Problem && err.status === 401) {
+        await admit(deps.db.pool, source, authFailureLimit);
+        await recordAuthFailure(deps.db, deps.logger, { source: address, method: route.method, route: route.path, status: 401 });
+      }
+      throw err;
+    }
+  };
   for (const route of routes) {
     const identify = async (req: Request, res: Response, next: NextFunction) => {
       res.locals.route = route.path;
       const access = route.access;
       // A node route checks its credential itself: only the service it names can verify it.
-      const caller =
-        access === 'admin' || access === 'customer' ? await authenticate(req.get('authorization'), access, deps.config.COURIER_ADMIN_KEY, deps.db) : null;
+      const caller = access === 'admin' || access === 'customer' ? await authenticated(req, route, access) : null;
       if (caller) {
-        const admission = limiter.admit(caller.keyId);
+        const admission = await admit(deps.db.pool, `key:${caller.keyId}`, keyLimit);
         if (!admission.admitted) {
           throw problems.tooManyRequests('Too many requests with this API key; slow down and retry after the given delay.', admission.retryAfterSeconds);
         }
@@ -55,6 +74,7 @@ export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDep
         throw problems.unsupportedMediaType('Send the body as JSON with Content-Type: application/json.');
       }
       const raw = { params: req.params as Record<string, string>, query: req.query, body: req.body as unknown, authorization: req.get('authorization') };
+      guardInput({ ...(route.query && { query: raw.query }), ...(route.body && { body: raw.body }) });
       const execute = () => route.run(raw, caller, deps);
       const audit = (status: number) =>
         caller && route.method !== 'get'
@@ -64,7 +84,12 @@ export function mountRoutes(app: Express, routes: readonly Route[], deps: AppDep
       try {
         reply =
           route.idempotent && caller
-            ? await withIdempotency(deps.db, caller, { key: req.get('idempotency-key'), method: req.method, path: req.path, body: raw.body }, execute)
+            ? await withIdempotency(
+                idempotency,
+                caller,
+                { key: req.get('idempotency-key'), method: req.method, path: req.path, body: raw.body, credential: bearerToken(raw.authorization) ?? '' },
+                execute,
+              )
             : await execute();
       } catch (err) {
         await audit(err instanceof Problem ? err.status : 500);

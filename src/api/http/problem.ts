@@ -48,6 +48,11 @@ export const problems = {
   unauthorized: (detail: string, scheme = 'Bearer') =>
     new Problem(401, 'unauthorized', 'Unauthorized', detail, undefined, { 'WWW-Authenticate': scheme }),
   forbidden: (detail: string) => new Problem(403, 'forbidden', 'Forbidden', detail),
+  mappingNotGranted: (errors: FieldError[]) =>
+    new Problem(403, 'mapping-not-granted', 'Mapping object not granted', 'The mapping URI is not in a bucket and prefix an admin granted this customer.', errors),
+  quotaExceeded: (detail: string, errors?: FieldError[]) => new Problem(422, 'quota-exceeded', 'Quota exceeded', detail, errors),
+  quotaRateExceeded: (detail: string, retryAfterSeconds: number) =>
+    new Problem(429, 'quota-exceeded', 'Quota exceeded', detail, undefined, { 'Retry-After': String(retryAfterSeconds) }),
   notFound: (detail: string) => new Problem(404, 'not-found', 'Not found', detail),
   conflict: (detail: string) => new Problem(409, 'conflict', 'Conflict', detail),
   payloadTooLarge: (detail: string) => new Problem(413, 'payload-too-large', 'Payload too large', detail),

@@ -13,7 +13,7 @@ export function fieldErrors(where: FieldLocation, error: z.ZodError): FieldError
   );
 }
 
-function dotted(path: readonly PropertyKey[]): string {
+export function dotted(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
 }
 

@@ -1,5 +1,4 @@
 import type { ApiKey, AuditEvent } from '@prisma/client';
-import type { AppDeps } from '../deps';
 import { adminRoute, type Route } from '../http/route';
 import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
@@ -17,15 +16,10 @@ import {
   CustomerSchema,
 } from '../schemas';
 import { generateKey } from '../services/api-keys';
+import { findCustomer } from '../services/customers';
 import { isUuid } from '../services/service-store';
 
 const tags = ['admin'];
-
-async function findCustomer(deps: AppDeps, id: string) {
-  const customer = isUuid(id) ? await deps.db.prisma.customer.findUnique({ where: { id } }) : null;
-  if (!customer) throw problems.notFound('No such customer.');
-  return customer;
-}
 
 const auditView = (row: AuditEvent) => ({
   id: row.id,

@@ -21,6 +21,7 @@ import {
 } from '../schemas';
 import { findNode, listNodes } from '../services/node-reads';
 import { redriveNodes } from '../services/redrive';
+import { spendRateQuota } from '../services/tenancy';
 import { refreshNode } from '../services/refresh-node';
 import { checkUrls } from '../services/target-checks';
 
@@ -55,6 +56,7 @@ export const nodeRoutes: Route[] = [
     problems: [429, 503],
     async handle({ service, params, body, deps }) {
       await checkUrls({ endpoint: body.endpoint }, deps.config);
+      await spendRateQuota(deps, service.customerId, 'forcedRefreshesPerMinute');
       const outcome = await refreshNode(deps, service, params.nodeId, body.endpoint);
       if (outcome.delivered) {
         const { nodeId, version, deliveredAt, expiresAt } = outcome;
@@ -104,6 +106,7 @@ export const nodeRoutes: Route[] = [
     idempotent: true,
     responses: { 202: { description: 'The nodes are due now with a fresh retry backoff, and their shards woken.', schema: RedrivenSchema } },
     async handle({ service, body, deps }) {
+      await spendRateQuota(deps, service.customerId, 'redrivesPerMinute');
       return { status: 202, body: { redriven: await redriveNodes(deps, service.id, body.nodeIds) } };
     },
   }),

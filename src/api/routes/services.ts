@@ -22,6 +22,7 @@ import {
 import { deregisterService } from '../services/deregistration';
 import { liveStatus } from '../services/live-status';
 import { checkRegistrationTargets } from '../services/target-checks';
+import { checkTenancy, spendRateQuota } from '../services/tenancy';
 import { registerService } from '../services/provisioning';
 import { mergeRegistration, registrationColumns, serviceLinks, serviceView } from '../services/registration';
 import { isWorkflowNotFound } from '../temporal-errors';
@@ -52,9 +53,10 @@ export const serviceRoutes: Route[] = [
     bodyRequired: true,
     idempotent: true,
     responses: { 201: { description: 'Registered; the signing secret is shown only here.', schema: ServiceCreatedSchema } },
-    problems: [409, 503],
+    problems: [403, 409, 422, 503],
     async handle({ body, customerId, deps }) {
       await checkRegistrationTargets(body, deps.config);
+      await checkTenancy(deps, customerId, body);
       const { row, signingSecret } = await registerService(deps, customerId, body);
       const created: ServiceCreated = {
         id: row.id,
@@ -110,9 +112,11 @@ export const serviceRoutes: Route[] = [
     body: UpdateServiceSchema,
     bodyRequired: true,
     responses: { 200: { description: 'The updated registration.', schema: ServiceSchema } },
+    problems: [403, 422],
     async handle({ service, body, deps }) {
       const merged = parseOrThrow(RegistrationSchema, mergeRegistration(service, body), 'body');
       await checkRegistrationTargets(merged, deps.config);
+      await checkTenancy(deps, service.customerId, merged, service);
       const columns = registrationColumns(merged);
       const updated = await deps.db.prisma.$transaction(async (tx) => {
         const row = await tx.service.update({ where: { id: service.id }, data: columns });
@@ -158,6 +162,7 @@ export const serviceRoutes: Route[] = [
     responses: { 202: { description: 'Refresh requested.', schema: ActionAcceptedSchema } },
     problems: [503],
     async handle({ service, deps }) {
+      await spendRateQuota(deps, service.customerId, 'forcedRefreshesPerMinute');
       await signalService(deps, service.id, (id) => deps.temporal.workflow.getHandle(id).signal(refreshAllSignal));
       return accepted(service.id, 'refresh');
     },
@@ -173,6 +178,7 @@ export const serviceRoutes: Route[] = [
     responses: { 202: { description: 'Reload requested.', schema: ActionAcceptedSchema } },
     problems: [503],
     async handle({ service, deps }) {
+      await spendRateQuota(deps, service.customerId, 'reloadsPerMinute');
       await signalService(deps, service.id, (id) => deps.temporal.workflow.getHandle(id).signal(reloadMappingSignal));
       return accepted(service.id, 'mapping-reload');
     },

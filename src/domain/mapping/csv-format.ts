@@ -33,8 +33,7 @@ export function csvLines(sink: RowSink): LineHandler {
     }
     columns = columnsOf(record.fields);
     if (columns.node < 0) {
-      const found = record.fields.map((f) => f.trim()).join(', ');
-      sink.bad(record.line, `CSV header has no 'node' column (columns: ${found})`);
+      sink.bad(record.line, `CSV header has no 'node' column (it has ${record.fields.length})`);
       unreadable = true;
     }
   };

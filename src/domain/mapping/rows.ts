@@ -1,17 +1,16 @@
 import { NODE_ID_PATTERN } from '../protocol';
 import type { MappingEvent } from './types';
 
-const SHOWN_CHARS = 60;
-
-/** A value quoted for a bad-row reason, cut short so a sample of reasons stays small. */
-export function shown(value: string): string {
-  return `'${value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value}'`;
-}
+/**
+ * A syntax character quoted for a bad-row reason. Reasons never quote a row's values: they are
+ * kept in status and alerts, and a line number says where to look without repeating the object.
+ */
+export const shown = (char: string): string => `'${char}'`;
 
 export function nodeIdProblem(nodeId: string): string | null {
   if (nodeId.length === 0) return 'empty node id';
-  if (nodeId.length > 253) return `node id ${shown(nodeId)} is ${nodeId.length} characters long (at most 253)`;
-  if (!NODE_ID_PATTERN.test(nodeId)) return `node id ${shown(nodeId)} has characters outside [A-Za-z0-9._:-]`;
+  if (nodeId.length > 253) return `node id is ${nodeId.length} characters long (at most 253)`;
+  if (!NODE_ID_PATTERN.test(nodeId)) return 'node id has characters outside [A-Za-z0-9._:-]';
   return null;
 }
 
@@ -20,9 +19,9 @@ export function endpointProblem(endpoint: string): string | null {
   try {
     url = new URL(endpoint);
   } catch {
-    return `endpoint ${shown(endpoint)} is not a URL`;
+    return 'endpoint is not a URL';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `endpoint ${shown(endpoint)} is not an http(s) URL`;
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'endpoint is not an http(s) URL';
   return null;
 }
 

@@ -37,8 +37,8 @@ describe('mapping parser: CSV', () => {
     expect(p.bad).toEqual([
       { line: 2, reason: "unexpected 'x' after the closing quote of column 1" },
       { line: 4, reason: 'empty node id' },
-      { line: 5, reason: "endpoint 'ftp://a/' is not an http(s) URL" },
-      { line: 6, reason: "endpoint 'not a url' is not a URL" },
+      { line: 5, reason: "endpoint is not an http(s) URL" },
+      { line: 6, reason: "endpoint is not a URL" },
       { line: 8, reason: 'quoted field is never closed (quoted field opened on line 8)' },
     ]);
   });

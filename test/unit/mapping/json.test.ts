@@ -25,7 +25,7 @@ describe('mapping parser: JSON array', () => {
       { line: 1, reason: 'array index 1: expected a node id string or an object, got number' },
       { line: 1, reason: 'array index 2: expected a node id string or an object, got null' },
       { line: 1, reason: 'array index 3: expected a node id string or an object, got array' },
-      { line: 1, reason: "array index 4: node id 'a b' has characters outside [A-Za-z0-9._:-]" },
+      { line: 1, reason: "array index 4: node id has characters outside [A-Za-z0-9._:-]" },
       { line: 1, reason: "array index 5: object has no 'node' field" },
       { line: 1, reason: 'array index 6: expected a node id string or an object, got boolean' },
     ]);

@@ -22,9 +22,9 @@ describe('mapping parser: lines format', () => {
     const p = await parse(`ok-1\na b\n${'x'.repeat(254)}\nip-10.0.0.1:8080\nnœud\n`);
     expect(ids(p)).toEqual(['ok-1', 'ip-10.0.0.1:8080']);
     expect(p.bad).toEqual([
-      { line: 2, reason: "node id 'a b' has characters outside [A-Za-z0-9._:-]" },
-      { line: 3, reason: expect.stringMatching(/^node id 'x+…' is 254 characters long \(at most 253\)$/) },
-      { line: 5, reason: "node id 'nœud' has characters outside [A-Za-z0-9._:-]" },
+      { line: 2, reason: "node id has characters outside [A-Za-z0-9._:-]" },
+      { line: 3, reason: expect.stringMatching(/^node id is 254 characters long \(at most 253\)$/) },
+      { line: 5, reason: "node id has characters outside [A-Za-z0-9._:-]" },
     ]);
     expect(p.summary).toMatchObject({ rows: 2, badRows: 3 });
   });

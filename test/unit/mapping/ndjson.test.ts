@@ -32,7 +32,7 @@ describe('mapping parser: NDJSON', () => {
       "object has no 'node' field",
       "'node' must be a string, got number",
       "'endpoint' must be a string, got number",
-      "node id 'n 5' has characters outside [A-Za-z0-9._:-]",
+      "node id has characters outside [A-Za-z0-9._:-]",
     ]);
   });
 
