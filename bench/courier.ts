@@ -124,7 +124,7 @@ export class CourierRig {
   }
 
   /** Puts the mappings in MinIO and registers `count` services of `perService` nodes, as the customer whose key is given. */
-  async addServices(count: number, perService: number, key = this.key): Promise<ServiceRef[]> {
+  async addServices(count: number, perService: number, apiKey = this.key): Promise<ServiceRef[]> {
     const { bench } = this;
     const s3 = s3Client({ endpoint: bench.env.S3_ENDPOINT, region: bench.env.S3_REGION, accessKeyId: bench.env.S3_ACCESS_KEY_ID, secretAccessKey: bench.env.S3_SECRET_ACCESS_KEY });
     const added: ServiceRef[] = [];
@@ -144,7 +144,7 @@ export class CourierRig {
           refreshBeforeSeconds: bench.options.refreshBeforeSeconds,
           delivery: { endpoint: `${bench.sim.fleetUrl}/nodes/{node}/metadata`, timeoutMs: 5000 },
           signingSecret: FLEET_SECRET,
-        }, key);
+        }, apiKey);
         added.push({ id: created.id as string, name, nodes: perService, prefix });
       }
     } finally {
