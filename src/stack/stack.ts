@@ -45,7 +45,11 @@ export interface StackEnv {
   S3_ACCESS_KEY_ID: string;
   S3_SECRET_ACCESS_KEY: string;
   COURIER_ALLOW_PRIVATE_NETWORKS: string;
+  COURIER_SECRETS_KEY: string;
 }
+
+/** The dev and test stacks' secrets key: known to everyone, so never a deployment's. */
+export const DEV_SECRETS_KEY = 'Y291cmllci1kZXYtc2VjcmV0cy1rZXktbm90LXNlY3I=';
 
 export interface Stack {
   env: StackEnv;
@@ -104,6 +108,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       S3_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       // The simulators listen on loopback; a deployment's own setting wins.
       COURIER_ALLOW_PRIVATE_NETWORKS: env.COURIER_ALLOW_PRIVATE_NETWORKS ?? 'true',
+      COURIER_SECRETS_KEY: env.COURIER_SECRETS_KEY ?? DEV_SECRETS_KEY,
     },
     supervisor,
     stop: () => supervisor.stop(),

@@ -14,9 +14,10 @@ import { createApp } from '../../src/api/app';
 import type { ApiTiming } from '../../src/api/deps';
 import { apiRoutes } from '../../src/api/routes';
 import { reconcileProvisioning } from '../../src/api/services/provisioning';
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, secretsKeyring, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
-import { nodeAuthorization } from '../../src/domain/node-credential';
+import { nodeAuthorization, pullToken } from '../../src/domain/node-credential';
+import { parseKeyring } from '../../src/domain/secret-box';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
@@ -919,13 +920,18 @@ describe('tenant isolation', () => {
       'get /v1/nodes/{nodeId}/metadata': async () => {
         const pull = (service: string, node: string, authorization?: string, key?: string) =>
           api.call('GET', `/v1/nodes/${node}/metadata?service=${service}`, { key, headers: authorization ? { authorization } : {} });
+        const inAnHour = new Date(Date.now() + 3600_000);
+        const token = (serviceId: string, nodeId: string, keyring = secretsKeyring(config), expiresAt = inAnHour) =>
+          nodeAuthorization(pullToken(keyring, { serviceId, nodeId, expiresAt }));
+        const otherKeyring = parseKeyring(Buffer.alloc(32, 1).toString('base64'));
         const refusals = [
           await pull(serviceB, 'n1', undefined, b.key),
           await pull(serviceB, 'n1', undefined, ADMIN()),
-          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceA, 'n1')),
-          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceB, 'n1')),
-          await pull(serviceA, 'n1', nodeAuthorization(secretA, serviceA, 'n2')),
-          await pull('00000000-0000-4000-8000-000000000000', 'n1', nodeAuthorization(secretB, '00000000-0000-4000-8000-000000000000', 'n1')),
+          await pull(serviceB, 'n1', token(serviceA, 'n1')),
+          await pull(serviceB, 'n1', token(serviceB, 'n1', otherKeyring)),
+          await pull(serviceA, 'n1', token(serviceA, 'n2')),
+          await pull(serviceA, 'n1', token(serviceA, 'n1', undefined, new Date(Date.now() - 1000))),
+          await pull('00000000-0000-4000-8000-000000000000', 'n1', token('00000000-0000-4000-8000-000000000000', 'n1')),
         ];
         for (const r of refusals) {
           expect(r.status).toBe(401);
@@ -934,8 +940,8 @@ describe('tenant isolation', () => {
         const [, , wrongService, ...sameAnswer] = refusals;
         for (const r of sameAnswer) expect(r.body).toEqual(wrongService!.body);
         // The right credential gets past authentication: to a missing node, or a source that is down here.
-        expect((await pull(serviceB, 'n2', nodeAuthorization(secretB, serviceB, 'n2'))).status).toBe(404);
-        const down = await pull(serviceB, 'n1', nodeAuthorization(secretB, serviceB, 'n1'));
+        expect((await pull(serviceB, 'n2', token(serviceB, 'n2'))).status).toBe(404);
+        const down = await pull(serviceB, 'n1', token(serviceB, 'n1'));
         expect(down.status).toBe(503);
         expect(down.headers.get('retry-after')).toBe('5');
         expect((await db.pool.query('SELECT last_error FROM nodes WHERE service_id = $1', [serviceB])).rows).toEqual([{ last_error: null }]);

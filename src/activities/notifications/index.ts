@@ -3,7 +3,7 @@ import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DispatchResult } from '../types';
 import { sweepBreaches } from '../alert-events';
 import { foldAlertEvents } from './fold';
-import { sendDueDeliveries, type Channels } from './send';
+import { NotificationSender, type Channels } from './send';
 
 export interface NotificationDeps extends Channels {
   pool: Pool;
@@ -16,9 +16,13 @@ export interface NotificationDeps extends Channels {
 /** Breaches marked per sweep; a bigger backlog takes a few ticks. */
 const SWEEP_LIMIT = 10_000;
 
-/** One notifier tick: fold what the engine recorded, then send what is due on every channel. */
+/**
+ * One notifier tick: fold what the engine recorded, then start sending what is due on every
+ * channel; the counts are of the sends that ended since the last tick.
+ */
 export function createNotificationActivities(deps: NotificationDeps): Pick<CourierActivities, 'dispatchNotifications'> {
   let lastSweepAt = 0;
+  const sender = new NotificationSender(deps.pool, deps);
   return {
     async dispatchNotifications(): Promise<DispatchResult> {
       if (Date.now() - lastSweepAt >= deps.breachSweepMs) {
@@ -27,7 +31,7 @@ export function createNotificationActivities(deps: NotificationDeps): Pick<Couri
       }
       const kinds = await foldAlertEvents(deps.pool, { coalesceMs: deps.coalesceMs, emailEnabled: deps.mailer !== null });
       for (const kind of kinds) deps.metrics.notifications.inc({ kind });
-      const sent = await sendDueDeliveries(deps.pool, deps);
+      const sent = await sender.dispatch();
       for (const { channel, outcome } of sent) deps.metrics.notificationDeliveries.inc({ channel, outcome });
       const delivered = sent.filter((s) => s.outcome === 'delivered').length;
       return { notified: kinds.length, sent: delivered, failed: sent.length - delivered };

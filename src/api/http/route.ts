@@ -8,12 +8,12 @@ import type { Service } from '@prisma/client';
 import type { DeliverySettings } from '../../activities/delivery/service-settings';
 import type { AppDeps } from '../deps';
 import { findOwnedService } from '../services/service-store';
-import { authenticateNode } from './auth';
+import { authenticateNode } from './node-auth';
 import { problems } from './problem';
 import { parseOrThrow } from './validation';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
-/** `node`: no API key; a node credential (src/domain/node-credential.ts) that the route itself checks. */
+/** `node`: no API key; a node's pull token (src/domain/node-credential.ts) that the route itself checks. */
 export type Access = 'public' | 'admin' | 'customer' | 'node';
 /** Who is calling: `keyId` is the API key's row id, or `bootstrap` for COURIER_ADMIN_KEY. */
 export type Caller = { scope: 'admin'; keyId: string } | { scope: 'customer'; customerId: string; keyId: string };
@@ -154,12 +154,12 @@ export function serviceRoute<P extends ObjectSchema = undefined, Q extends Objec
 
 /**
  * A route a node calls about itself: `{nodeId}` in the path, its service in `?service=`, and the
- * node credential of that service and node in the Authorization header.
+ * pull token of that service and node in the Authorization header.
  */
 export function nodeRoute<P extends ObjectSchema = undefined, Q extends ObjectSchema = undefined, B extends Schema = undefined>(
   spec: Spec<P, Q, B, { settings: DeliverySettings }>,
 ): Route {
   return build(spec, 'node', false, async (raw, _caller, deps) => ({
-    settings: await authenticateNode(raw.authorization, raw.query, raw.params.nodeId ?? '', deps.db.pool),
+    settings: await authenticateNode(raw.authorization, raw.query, raw.params.nodeId ?? '', deps),
   }));
 }
