@@ -38,6 +38,8 @@ interface DueDelivery {
   serviceId: string | null;
   serviceName: string | null;
   notificationSecret: string | null;
+  /** Why the sealed secret did not open (a key rotated out too early): the send fails with it, the others go on. */
+  secretError?: string;
 }
 
 export interface Channels {
@@ -132,7 +134,13 @@ export class NotificationSender {
         ]);
       }
       await client.query('COMMIT');
-      return chosen.map((d) => ({ ...d, notificationSecret: openOptional(this.channels.keyring, d.notificationSecret) }));
+      return chosen.map((d) => {
+        try {
+          return { ...d, notificationSecret: openOptional(this.channels.keyring, d.notificationSecret) };
+        } catch (err) {
+          return { ...d, notificationSecret: null, secretError: `notification secret unreadable: ${(err as Error).message}` };
+        }
+      });
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -144,6 +152,7 @@ export class NotificationSender {
 
 /** Null when the channel took the message, else why not. */
 async function attempt(delivery: DueDelivery, channels: Channels): Promise<string | null> {
+  if (delivery.channel === 'webhook' && delivery.secretError) return delivery.secretError;
   try {
     return delivery.channel === 'webhook' ? await postWebhook(delivery, channels) : await sendEmail(delivery, channels);
   } catch (err) {

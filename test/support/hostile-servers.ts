@@ -1,0 +1,62 @@
+/**
+ * Customer endpoints that misbehave on purpose, on loopback: one that answers a byte at a time
+ * forever, one that never answers. Each records when every connection opened and closed, so a test
+ * can tell how long Courier held on.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface HeldConnection {
+  openedAt: number;
+  closedAt: number | null;
+  path: string;
+}
+
+export class HostileServer {
+  readonly connections: HeldConnection[] = [];
+  url = '';
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(private readonly server: Server) {}
+
+  /**
+   * `trickle`: a 200 with headers at once, then one byte of body every `everyMs`, never ending.
+   * `hang`: reads the request and never answers.
+   */
+  static async start(mode: 'trickle' | 'hang', everyMs = 200): Promise<HostileServer> {
+    const server = createServer();
+    const hostile = new HostileServer(server);
+    server.on('request', (req, res) => {
+      const held: HeldConnection = { openedAt: Date.now(), closedAt: null, path: req.url ?? '' };
+      hostile.connections.push(held);
+      req.resume();
+      if (mode === 'hang') {
+        res.on('close', () => (held.closedAt = Date.now()));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{');
+      const timer = setInterval(() => res.write(' '), everyMs);
+      hostile.timers.add(timer);
+      res.on('close', () => {
+        held.closedAt = Date.now();
+        clearInterval(timer);
+        hostile.timers.delete(timer);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    hostile.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return hostile;
+  }
+
+  /** Connections Courier still holds open. */
+  open(): HeldConnection[] {
+    return this.connections.filter((c) => c.closedAt === null);
+  }
+
+  close(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
