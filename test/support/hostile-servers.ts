@@ -4,7 +4,7 @@
  * can tell how long Courier held on.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
 
 export interface HeldConnection {
   openedAt: number;
@@ -17,7 +17,31 @@ export class HostileServer {
   url = '';
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  private constructor(private readonly server: Server) {}
+  private constructor(private readonly server: Server | TcpServer) {}
+
+  /** A status line at once, then one byte of its headers every `everyMs`: the headers never end. */
+  static async trickleHeaders(everyMs = 200): Promise<HostileServer> {
+    const server = createTcpServer();
+    const hostile = new HostileServer(server);
+    server.on('connection', (socket) => {
+      socket.once('data', (chunk: Buffer) => {
+        const held: HeldConnection = { openedAt: Date.now(), closedAt: null, path: chunk.toString('latin1').split(' ')[1] ?? '' };
+        hostile.connections.push(held);
+        socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
+        const timer = setInterval(() => socket.write('a'), everyMs);
+        hostile.timers.add(timer);
+        socket.on('close', () => {
+          held.closedAt = Date.now();
+          clearInterval(timer);
+          hostile.timers.delete(timer);
+        });
+      });
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    hostile.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return hostile;
+  }
 
   /**
    * `trickle`: a 200 with headers at once, then one byte of body every `everyMs`, never ending.
@@ -56,7 +80,7 @@ export class HostileServer {
 
   close(): Promise<void> {
     for (const timer of this.timers) clearInterval(timer);
-    this.server.closeAllConnections();
+    if ('closeAllConnections' in this.server) this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 }

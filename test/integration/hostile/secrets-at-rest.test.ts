@@ -24,6 +24,9 @@ describe('hostile: reading secrets out of the database', () => {
   const rowText = async (id: string) =>
     (await engine.db.pool.query<{ row: string }>(`SELECT to_jsonb(s)::text AS row FROM services s WHERE id = $1`, [id])).rows[0]!.row;
   const refresh = (id: string, nodeId: string) => engine.api('POST', `/v1/services/${id}/nodes/${nodeId}/refresh`);
+  /** The simulated node checks each delivery's signature with the secret it was given: an ack means Courier signed with it. */
+  const acked = (service: string, nodeId: string, times = 1) =>
+    eventually(`${nodeId} acked ${times}x`, async () => ((engine.fleet.node(nodeId, service)?.deliveries ?? 0) >= times ? true : undefined));
 
   it('stores no secret in clear, and delivers with the sealed one', async () => {
     const signingSecret = randomBytes(24).toString('hex');
@@ -35,7 +38,8 @@ describe('hostile: reading secrets out of the database', () => {
     expect(row).not.toContain(registered.notificationSecret);
     const keyring = secretsKeyring(engine.config);
     expect(JSON.parse(row)).toMatchObject({ signing_secret: null, signing_secret_sealed: expect.stringMatching(new RegExp(`^sb1\\.${keyring.current.kid}\\.`)) });
-    expect(await refresh(registered.id, 'seal-0')).toMatchObject({ status: 200 });
+    await acked('sealed', 'seal-0');
+    expect(engine.fleet.node('seal-0', 'sealed')).toMatchObject({ rejected: 0 });
   });
 
   it('seals rows written in clear before the upgrade, and re-seals every row on a key rotation', async () => {
@@ -43,15 +47,18 @@ describe('hostile: reading secrets out of the database', () => {
     engine.fleet.setSecret('legacy', signingSecret);
     const uri = await engine.putMapping('hostile/legacy.csv', csvMapping('old-', 1));
     const { id } = await engine.register('legacy', uri, { signingSecret, ttlSeconds: 600, refreshBeforeSeconds: 200 });
+    await acked('legacy', 'old-0');
     // The row as the previous release wrote it.
     await engine.db.pool.query(`UPDATE services SET signing_secret = $2, signing_secret_sealed = NULL, notification_secret_sealed = NULL WHERE id = $1`, [id, signingSecret]);
     expect(await refresh(id, 'old-0')).toMatchObject({ status: 200 });
+    await acked('legacy', 'old-0', 2);
 
     const keyring = secretsKeyring(engine.config);
     expect(await sealStoredSecrets(engine.db.pool, keyring)).toBeGreaterThanOrEqual(1);
     expect(await rowText(id)).not.toContain(signingSecret);
     expect(await sealStoredSecrets(engine.db.pool, keyring)).toBe(0);
-    await eventually('delivered with the sealed secret', async () => ((await refresh(id, 'old-0')).status === 200 ? true : undefined));
+    expect(await refresh(id, 'old-0')).toMatchObject({ status: 200 });
+    await acked('legacy', 'old-0', 3);
 
     // Rotation: a new key, the old one kept for reading. Every row moves to the new key, same secret.
     const newKey = randomBytes(32).toString('base64');
@@ -67,5 +74,7 @@ describe('hostile: reading secrets out of the database', () => {
       await sealStoredSecrets(engine.db.pool, parseKeyring(engine.config.COURIER_SECRETS_KEY!, newKey));
     }
     expect(await refresh(id, 'old-0')).toMatchObject({ status: 200 });
+    await acked('legacy', 'old-0', 4);
+    expect(engine.fleet.node('old-0', 'legacy')).toMatchObject({ rejected: 0 });
   });
 });
