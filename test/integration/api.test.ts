@@ -17,7 +17,7 @@ import { reconcileProvisioning } from '../../src/api/services/provisioning';
 import { loadConfig, secretsKeyring, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 import { nodeAuthorization, pullToken } from '../../src/domain/node-credential';
-import { parseKeyring } from '../../src/domain/secret-box';
+import { open, parseKeyring } from '../../src/domain/secret-box';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
@@ -354,6 +354,7 @@ describe('registration', () => {
       name: 'payments-api',
       status: 'active',
       signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      notificationSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       links: { self: `/v1/services/${r.body.id}`, nodes: `/v1/services/${r.body.id}/nodes` },
     });
     expect(r.headers.get('location')).toBe(`/v1/services/${r.body.id}`);
@@ -362,11 +363,15 @@ describe('registration', () => {
     expect(row).toMatchObject({
       status: 'active',
       customerId: customer.id,
-      signingSecret: r.body.signingSecret,
+      signingSecret: null,
       refreshBeforeSeconds: 1200,
       deliveryTimeoutMs: 5000,
       mappingFormat: 'auto',
     });
+
+    // Both secrets are stored sealed, and open to what the customer was shown.
+    expect(open(secretsKeyring(config), row.signingSecretSealed!)).toBe(r.body.signingSecret);
+    expect(open(secretsKeyring(config), row.notificationSecretSealed!)).toBe(r.body.notificationSecret);
 
     const description = await temporal.workflow.getHandle(serviceWorkflowId(r.body.id)).describe();
     expect(description.status.name).toBe('RUNNING');
