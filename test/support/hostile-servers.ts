@@ -28,13 +28,7 @@ export class HostileServer {
         const held: HeldConnection = { openedAt: Date.now(), closedAt: null, path: chunk.toString('latin1').split(' ')[1] ?? '' };
         hostile.connections.push(held);
         socket.write('HTTP/1.1 200 OK\r\nX-Slow: ');
-        const timer = setInterval(() => socket.write('a'), everyMs);
-        hostile.timers.add(timer);
-        socket.on('close', () => {
-          held.closedAt = Date.now();
-          clearInterval(timer);
-          hostile.timers.delete(timer);
-        });
+        hostile.trickle(held, socket, () => socket.write('a'), everyMs);
       });
       socket.on('error', () => undefined);
     });
@@ -60,17 +54,22 @@ export class HostileServer {
       }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{');
-      const timer = setInterval(() => res.write(' '), everyMs);
-      hostile.timers.add(timer);
-      res.on('close', () => {
-        held.closedAt = Date.now();
-        clearInterval(timer);
-        hostile.timers.delete(timer);
-      });
+      hostile.trickle(held, res, () => res.write(' '), everyMs);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     hostile.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     return hostile;
+  }
+
+  /** Writes a byte every `everyMs` until the peer lets go, and notes when it did. */
+  private trickle(held: HeldConnection, stream: { on(event: 'close', listener: () => void): unknown }, write: () => void, everyMs: number): void {
+    const timer = setInterval(write, everyMs);
+    this.timers.add(timer);
+    stream.on('close', () => {
+      held.closedAt = Date.now();
+      clearInterval(timer);
+      this.timers.delete(timer);
+    });
   }
 
   /** Connections Courier still holds open. */
