@@ -32,6 +32,7 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { attemptBatch } = require(join(srcDir, 'activities/delivery/attempt')) as typeof import('../src/activities/delivery/attempt');
   const { SourceLimiter } = require(join(srcDir, 'activities/delivery/source-limiter')) as typeof import('../src/activities/delivery/source-limiter');
+  const { parseKeyring } = require(join(srcDir, 'domain/secret-box')) as typeof import('../src/domain/secret-box');
   const { Agent } = require(join(srcDir, '..', 'node_modules', 'undici')) as typeof import('undici');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const dispatcher = new Agent({ connections: 128, keepAliveTimeout: 30_000 });
@@ -50,6 +51,8 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
   };
   // A shared metadata URL: one fetch per batch, never near the limit.
   const sourceLimiter = new SourceLimiter(1);
+  // Signs each delivery's pull token, as a worker does.
+  const keyring = parseKeyring(Buffer.alloc(32, 1).toString('base64'));
   const als = new AsyncLocalStorage<{ activity: number }>();
   const controller = new AbortController();
   let deliveries = 0;
@@ -60,7 +63,7 @@ async function child(srcDir: string, fleetUrl: string, sourceUrl: string, second
       const nodes = Array.from({ length: 500 }, () => ({ nodeId: `m${next++ % 50_000}`, endpoint: null, attempts: 0, lastError: null, expiresAt: null, alert: null, alertSince: null }));
       const signal = process.env.MICRO_NO_SIGNAL ? undefined : controller.signal;
       const concurrency = Number(process.env.MICRO_CONCURRENCY ?? 64);
-      await attemptBatch(nodes, settings, { dispatcher, concurrency, secondaryAfterAttempts: 3, now: () => new Date(), random: Math.random, signal, sourceLimiter }, (r) => {
+      await attemptBatch(nodes, settings, { dispatcher, concurrency, secondaryAfterAttempts: 3, now: () => new Date(), random: Math.random, signal, sourceLimiter, keyring }, (r) => {
         if (r.acked) deliveries += 1;
         else failed += 1;
       });

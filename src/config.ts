@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Quotas } from './domain/tenancy/quotas';
+import { parseKeyring, parseMasterKey, type Keyring } from './domain/secret-box';
 import { DEFAULT_DATABASE_URL } from './stack/database-url';
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
@@ -24,6 +25,17 @@ const ConfigSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).default('courier-secret'),
   /** No default: the API refuses to start without it (the dev and test stacks generate one). */
   COURIER_ADMIN_KEY: adminKey.optional(),
+  /**
+   * Master key sealing signing and notification secrets at rest, and signing node pull tokens:
+   * 32 bytes as base64 or hex. No default: the API and worker refuse to start without it (the dev
+   * and test stacks set their own).
+   */
+  COURIER_SECRETS_KEY: z.string().refine(isMasterKey, 'must be 32 bytes as base64 or 64 hex digits').optional(),
+  /** Keys rotated out, comma-separated: rows and pull tokens made under them are still read. */
+  COURIER_SECRETS_OLD_KEYS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').every((k) => k.trim() === '' || isMasterKey(k)), 'each key must be 32 bytes as base64 or 64 hex digits'),
   API_PORT: int(8080, 0),
   API_HOST: z.string().default('127.0.0.1'),
   /** Nodes per shard workflow; see docs/performance.md for the measurement behind the default. */
@@ -108,6 +120,13 @@ const ConfigSchema = z.object({
   COURIER_BREACH_SWEEP_SECONDS: int(30),
   /** A webhook or email still failing after this long is marked failed (it stays in the delivery log). */
   COURIER_NOTIFY_GIVE_UP_HOURS: z.coerce.number().positive().default(24),
+  /** Overall deadline of one webhook call or email send, however slowly the other side trickles. */
+  COURIER_NOTIFY_TIMEOUT_SECONDS: int(10),
+  /** Webhooks and emails in flight at once per worker, and per service within them. */
+  COURIER_NOTIFY_CONCURRENCY: int(32),
+  COURIER_NOTIFY_PER_SERVICE: int(2),
+  /** Pulls one node may make per minute (GET /v1/nodes/{nodeId}/metadata), counted in PostgreSQL. */
+  COURIER_PULLS_PER_MINUTE: int(6),
   /** SMTP server for email notifications, e.g. smtp://user:pass@mail.example.com:587; unset, emails fail visibly. */
   COURIER_SMTP_URL: z.string().url().optional(),
   COURIER_SMTP_FROM: z.string().min(3).default('Courier <courier@localhost>'),
@@ -117,6 +136,34 @@ const ConfigSchema = z.object({
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+function isMasterKey(text: string): boolean {
+  try {
+    parseMasterKey(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const keyrings = new Map<string, Keyring>();
+
+/** The secrets keyring; a process that seals, opens or signs anything calls this at start, so a missing key stops it there. */
+export function secretsKeyring(config: Pick<Config, 'COURIER_SECRETS_KEY' | 'COURIER_SECRETS_OLD_KEYS'>): Keyring {
+  const current = config.COURIER_SECRETS_KEY;
+  if (!current) {
+    throw new ConfigError(
+      'Invalid configuration:\n  COURIER_SECRETS_KEY: required (32 random bytes, e.g. `openssl rand -base64 32`); it seals secrets at rest and signs node pull tokens',
+    );
+  }
+  const id = `${current}|${config.COURIER_SECRETS_OLD_KEYS}`;
+  let keyring = keyrings.get(id);
+  if (!keyring) {
+    keyring = parseKeyring(current, config.COURIER_SECRETS_OLD_KEYS);
+    keyrings.set(id, keyring);
+  }
+  return keyring;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);

@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { Transporter } from 'nodemailer';
 import type { Dispatcher } from 'undici';
-import { quotaDefaults, type Config } from '../config';
+import { quotaDefaults, secretsKeyring, type Config } from '../config';
 import { DEFAULT_RETRY_TIMING } from '../domain/deadlines';
 import type { Database } from '../db';
 import type { WorkerMetrics } from '../observability/worker-metrics';
@@ -35,6 +35,7 @@ export interface ActivityDeps {
 /** Every activity, built from its dependencies so tests can hand in real ones of their own. */
 export function createActivities(deps: ActivityDeps): CourierActivities {
   const { db, s3, temporal, dispatchers, config, metrics } = deps;
+  const keyring = secretsKeyring(config);
   return timed(metrics, {
     ...createMappingActivities({
       db,
@@ -55,6 +56,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000, deadMaxMs: config.COURIER_DEAD_RETRY_MAX_SECONDS * 1000 },
       sourceLimiter: new SourceLimiter(config.COURIER_SOURCE_CONCURRENCY),
       metrics,
+      keyring,
     }),
     ...createControlActivities({ pool: db.pool, temporal }),
     ...createNotificationActivities({
@@ -64,6 +66,10 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       mailFrom: config.COURIER_SMTP_FROM,
       coalesceMs: config.COURIER_NOTIFY_COALESCE_SECONDS * 1000,
       giveUpMs: config.COURIER_NOTIFY_GIVE_UP_HOURS * 3600_000,
+      timeoutMs: config.COURIER_NOTIFY_TIMEOUT_SECONDS * 1000,
+      concurrency: config.COURIER_NOTIFY_CONCURRENCY,
+      perService: config.COURIER_NOTIFY_PER_SERVICE,
+      keyring,
       metrics,
     }),
     ...createFleetActivities({

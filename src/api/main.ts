@@ -8,7 +8,8 @@ import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { createGuardedAgent } from '../activities/http/guarded-agent';
-import { ConfigError, loadConfig } from '../config';
+import { sealStoredSecrets } from '../activities/service-secrets';
+import { ConfigError, loadConfig, secretsKeyring } from '../config';
 import { connectDatabase } from '../db';
 import { createApp } from './app';
 import { reconcileDeletions } from './services/deregistration';
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   if (config.COURIER_ADMIN_KEY === undefined) {
     throw new ConfigError('COURIER_ADMIN_KEY is not set: the API needs the deployment admin key (32+ random bytes, e.g. openssl rand -base64 32). The dev and test stacks generate one.');
   }
+  const keyring = secretsKeyring(config);
   const logger = pino({ level: config.COURIER_LOG_LEVEL, base: { service: 'courier-api' } });
   const db = connectDatabase(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -33,10 +35,20 @@ async function main(): Promise<void> {
   });
   const deps = { db, temporal, config, logger, dispatcher };
 
+  // Secrets stored before sealing, or under a rotated-out key: sealed under the current key once per start.
+  let secretsSealed = false;
+  const sealSecrets = async () => {
+    if (secretsSealed) return;
+    const sealed = await sealStoredSecrets(db.pool, keyring);
+    if (sealed > 0) logger.info({ sealed, kid: keyring.current.kid }, 'stored secrets sealed under the current secrets key');
+    secretsSealed = true;
+  };
+
   let reconciling: Promise<unknown> = Promise.resolve();
   const reconcile = () => {
     // One round at a time: a slow round is not stacked under the next.
     reconciling = reconciling
+      .then(sealSecrets)
       .then(() => reconcileProvisioning(deps))
       .then(() => reconcileDeletions(deps))
       .then(() => sweepExpired(deps))

@@ -167,10 +167,17 @@ export const ServiceCreatedSchema = z
     name: z.string(),
     status: z.enum(['provisioning', 'active']),
     signingSecret: z.string().meta({ description: 'Shown only in this response.' }),
+    notificationSecret: z.string().meta({
+      description: 'Key of the webhook signatures (Courier-Signature: t=...,v1=...); nodes never see it. Shown only here and when rotated.',
+    }),
     links: LinksSchema,
   })
   .meta({ id: 'ServiceCreated' });
 export type ServiceCreated = z.output<typeof ServiceCreatedSchema>;
+
+export const NotificationSecretSchema = z
+  .object({ notificationSecret: z.string().meta({ description: 'Shown only in this response.' }) })
+  .meta({ id: 'NotificationSecret' });
 
 export const NodeCountsSchema = z
   .object({

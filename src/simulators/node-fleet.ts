@@ -3,11 +3,13 @@ import { closeServer, listen, router } from './http/kit';
 import { adminRoutes } from './fleet/admin-routes';
 import { deliveryHandler, zeroCounters } from './fleet/deliveries';
 import { FaultPlan, type FaultRule, type FaultRuleInput } from './fleet/faults';
-import { Ledger, type LedgerPage, type LedgerQuery, type NodeView } from './fleet/ledger';
+import { Ledger, type LedgerPage, type LedgerQuery, type NodeView, type PullCredential } from './fleet/ledger';
+import { pullFromCourier, type PullOutcome } from './fleet/pulls';
 import { SecretBook } from './fleet/secrets';
 
 export { failingRate, nodesDown, type FaultRule, type FaultRuleInput } from './fleet/faults';
-export type { LedgerPage, LedgerQuery, LedgerSummary, NodeView } from './fleet/ledger';
+export type { LedgerPage, LedgerQuery, LedgerSummary, NodeView, PullCredential } from './fleet/ledger';
+export type { PullOutcome } from './fleet/pulls';
 
 /** 32+ characters, so a demo can also register it as a service's own `signingSecret` (Contract 1). */
 export const DEFAULT_NODE_FLEET_SECRET = 'courier-simulated-node-fleet-dev-secret';
@@ -25,6 +27,8 @@ export interface NodeFleetOptions {
   now?: () => number;
   /** In [0, 1); decides `rate` faults. */
   random?: () => number;
+  /** Courier's API, which nodes pull from; defaults to env COURIER_API_URL, then http://127.0.0.1:8080. */
+  courierUrl?: string;
 }
 
 export interface FleetStats {
@@ -61,6 +65,10 @@ export interface NodeFleet {
   clearFaults(): void;
   setSecret(service: string, secret: string): void;
   deleteSecret(service: string): boolean;
+  /** What the node keeps to pull with: its service id and the pull token of its last delivery. */
+  pullCredential(nodeId: string, service: string): PullCredential | null;
+  /** The node pulls its delivery from Courier with the pull token its last delivery carried. */
+  pull(nodeId: string, service: string): Promise<PullOutcome>;
   /** Forgets the ledger and counters; faults and secrets stay. */
   reset(): void;
   close(): Promise<void>;
@@ -77,6 +85,7 @@ export async function startNodeFleet(options: NodeFleetOptions = {}): Promise<No
   faults.set(options.faults ?? []);
   const secrets = new SecretBook(options.secret ?? (process.env.NODE_FLEET_SECRET || DEFAULT_NODE_FLEET_SECRET), options.secrets);
   const counters = zeroCounters();
+  const courierUrl = options.courierUrl ?? (process.env.COURIER_API_URL || 'http://127.0.0.1:8080');
   let since = now();
 
   const server = createServer();
@@ -102,6 +111,8 @@ export async function startNodeFleet(options: NodeFleetOptions = {}): Promise<No
     clearFaults: () => faults.set([]),
     setSecret: (service, secret) => secrets.set(service, secret),
     deleteSecret: (service) => secrets.delete(service),
+    pullCredential: (nodeId, service) => ledger.pullCredential(nodeId, service),
+    pull: (nodeId, service) => pullFromCourier({ ledger, secrets, courierUrl }, nodeId, service),
     reset: () => {
       ledger.reset();
       Object.assign(counters, zeroCounters());

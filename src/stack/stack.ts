@@ -51,7 +51,11 @@ export interface StackEnv {
   /** Set when the stack's MinIO sends bucket events: the token they carry. */
   COURIER_BUCKET_EVENTS_TOKEN?: string;
   COURIER_ADMIN_KEY: string;
+  COURIER_SECRETS_KEY: string;
 }
+
+/** The dev and test stacks' secrets key: known to everyone, so never a deployment's. */
+export const DEV_SECRETS_KEY = 'Y291cmllci1kZXYtc2VjcmV0cy1rZXktbm90LXNlY3I=';
 
 export interface Stack {
   env: StackEnv;
@@ -112,6 +116,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       COURIER_ALLOW_PRIVATE_NETWORKS: env.COURIER_ALLOW_PRIVATE_NETWORKS ?? 'true',
       ...(options.bucketEvents ? { COURIER_BUCKET_EVENTS_TOKEN: options.bucketEvents.token } : {}),
       COURIER_ADMIN_KEY: stackAdminKey(dataDir, env),
+      COURIER_SECRETS_KEY: env.COURIER_SECRETS_KEY ?? DEV_SECRETS_KEY,
     },
     supervisor,
     stop: () => supervisor.stop(),

@@ -4,7 +4,7 @@
  * one summary per window, and a webhook that is down gets its notifications later, once.
  */
 import { nodesDown } from '../../src/simulators/node-fleet';
-import { verifySignature } from '../../src/domain/signing';
+import { verifySignature, verifyWebhook } from '../../src/domain/signing';
 import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { MailReceiver, WebhookReceiver } from '../support/receivers';
@@ -48,7 +48,7 @@ describe('alarms and notifications', () => {
 
   it('announces one node down past its deadline once per channel: at risk, breach, recovered', async () => {
     const uri = await engine.putMapping('alerts/lonely.csv', csvMapping('lonely-', 1));
-    const id = await engine.registerService('lonely', uri, {
+    const { id, notificationSecret } = await engine.register('lonely', uri, {
       ttlSeconds: 20,
       refreshBeforeSeconds: 10,
       notifications: { webhookUrl: webhook.url, email: 'oncall@example.com' },
@@ -93,7 +93,11 @@ describe('alarms and notifications', () => {
     const refused = webhook.calls.filter((c) => c.status === 503);
     expect(refused).toHaveLength(2);
     expect(new Set(accepted.map((c) => c.headers['idempotency-key'])).size).toBe(3);
-    for (const call of accepted) expect(verifySignature(FLEET_SECRET, call.raw, call.headers['courier-signature'] as string)).toBe(true);
+    // Signed with the notification secret over a timestamp and the body (no node holds it).
+    for (const call of accepted) {
+      expect(verifyWebhook(notificationSecret, call.raw, call.headers['courier-signature'] as string, new Date(), 600)).toMatchObject({ valid: true });
+      expect(verifySignature(FLEET_SECRET, call.raw, call.headers['courier-signature'] as string)).toBe(false);
+    }
 
     const subjects = mail.mails.filter((m) => m.subject.endsWith('- lonely')).map((m) => m.subject);
     expect(subjects).toEqual(['[Courier] warning: at risk - lonely', '[Courier] critical: breach - lonely', '[Courier] info: recovered - lonely']);

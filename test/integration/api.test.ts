@@ -8,9 +8,10 @@ import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { apiRoutes } from '../../src/api/routes';
 import { reconcileProvisioning } from '../../src/api/services/provisioning';
-import { loadConfig, type Config } from '../../src/config';
+import { loadConfig, secretsKeyring, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
-import { nodeAuthorization } from '../../src/domain/node-credential';
+import { nodeAuthorization, pullToken } from '../../src/domain/node-credential';
+import { open, parseKeyring } from '../../src/domain/secret-box';
 import { nodeHash } from '../../src/domain/sharding';
 import { customerIdKey, serviceIdKey } from '../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../src/workflows/service/definitions';
@@ -295,6 +296,7 @@ describe('registration', () => {
       name: 'payments-api',
       status: 'active',
       signingSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      notificationSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
       links: { self: `/v1/services/${r.body.id}`, nodes: `/v1/services/${r.body.id}/nodes` },
     });
     expect(r.headers.get('location')).toBe(`/v1/services/${r.body.id}`);
@@ -303,11 +305,15 @@ describe('registration', () => {
     expect(row).toMatchObject({
       status: 'active',
       customerId: customer.id,
-      signingSecret: r.body.signingSecret,
+      signingSecret: null,
       refreshBeforeSeconds: 1200,
       deliveryTimeoutMs: 5000,
       mappingFormat: 'auto',
     });
+
+    // Both secrets are stored sealed, and open to what the customer was shown.
+    expect(open(secretsKeyring(config), row.signingSecretSealed!)).toBe(r.body.signingSecret);
+    expect(open(secretsKeyring(config), row.notificationSecretSealed!)).toBe(r.body.notificationSecret);
 
     const description = await temporal.workflow.getHandle(serviceWorkflowId(r.body.id)).describe();
     expect(description.status.name).toBe('RUNNING');
@@ -868,13 +874,18 @@ describe('tenant isolation', () => {
       'get /v1/nodes/{nodeId}/metadata': async () => {
         const pull = (service: string, node: string, authorization?: string, key?: string) =>
           api.call('GET', `/v1/nodes/${node}/metadata?service=${service}`, { key, headers: authorization ? { authorization } : {} });
+        const inAnHour = new Date(Date.now() + 3600_000);
+        const token = (serviceId: string, nodeId: string, keyring = secretsKeyring(config), expiresAt = inAnHour) =>
+          nodeAuthorization(pullToken(keyring, { serviceId, nodeId, expiresAt }));
+        const otherKeyring = parseKeyring(Buffer.alloc(32, 1).toString('base64'));
         const refusals = [
           await pull(serviceB, 'n1', undefined, b.key),
           await pull(serviceB, 'n1', undefined, ADMIN()),
-          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceA, 'n1')),
-          await pull(serviceB, 'n1', nodeAuthorization(secretA, serviceB, 'n1')),
-          await pull(serviceA, 'n1', nodeAuthorization(secretA, serviceA, 'n2')),
-          await pull('00000000-0000-4000-8000-000000000000', 'n1', nodeAuthorization(secretB, '00000000-0000-4000-8000-000000000000', 'n1')),
+          await pull(serviceB, 'n1', token(serviceA, 'n1')),
+          await pull(serviceB, 'n1', token(serviceB, 'n1', otherKeyring)),
+          await pull(serviceA, 'n1', token(serviceA, 'n2')),
+          await pull(serviceA, 'n1', token(serviceA, 'n1', undefined, new Date(Date.now() - 1000))),
+          await pull('00000000-0000-4000-8000-000000000000', 'n1', token('00000000-0000-4000-8000-000000000000', 'n1')),
         ];
         for (const r of refusals) {
           expect(r.status).toBe(401);
@@ -883,8 +894,8 @@ describe('tenant isolation', () => {
         const [, , wrongService, ...sameAnswer] = refusals;
         for (const r of sameAnswer) expect(r.body).toEqual(wrongService!.body);
         // The right credential gets past authentication: to a missing node, or a source that is down here.
-        expect((await pull(serviceB, 'n2', nodeAuthorization(secretB, serviceB, 'n2'))).status).toBe(404);
-        const down = await pull(serviceB, 'n1', nodeAuthorization(secretB, serviceB, 'n1'));
+        expect((await pull(serviceB, 'n2', token(serviceB, 'n2'))).status).toBe(404);
+        const down = await pull(serviceB, 'n1', token(serviceB, 'n1'));
         expect(down.status).toBe(503);
         expect(down.headers.get('retry-after')).toBe('5');
         expect((await db.pool.query('SELECT last_error FROM nodes WHERE service_id = $1', [serviceB])).rows).toEqual([{ last_error: null }]);

@@ -5,11 +5,8 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeAuthorization } from '../../src/domain/node-credential';
-import { DeliveryBodySchema } from '../../src/domain/protocol';
-import { verifySignature } from '../../src/domain/signing';
 import { nodesDown } from '../../src/simulators/node-fleet';
-import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
+import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { ledgerOf } from '../support/ledger';
 
@@ -38,31 +35,25 @@ describe('alternative delivery paths and redrive', () => {
   const node = async (serviceId: string, nodeId: string) => (await engine.api('GET', `/v1/services/${serviceId}/nodes/${nodeId}`)).body;
   const deliveries = (service: string, nodeId: string) => ledgerOf(engine.fleet, service).get(nodeId)?.deliveries ?? 0;
 
-  it('a node whose push endpoint is dead pulls its metadata, signed, and is fresh', async () => {
-    engine.fleet.setFaults([nodesDown(['pull-0'])]);
+  it('a node whose push endpoint died pulls its metadata with the token of its last push, signed, and is fresh', async () => {
     const uri = await engine.putMapping('fallback/pull.csv', csvMapping('pull-', 3));
     const id = await engine.registerService('pulled', uri, SLOW_CYCLE);
+    await eventually('every node acked once', async () => ([0, 1, 2].every((i) => deliveries('pulled', `pull-${i}`) === 1) ? true : undefined));
+    engine.fleet.setFaults([nodesDown(['pull-0'])]);
+    await engine.api('POST', `/v1/services/${id}/nodes/pull-0/refresh`);
     await eventually('pull-0 failing', async () => ((await node(id, 'pull-0')).state === 'failing' ? true : undefined));
 
-    const pull = (nodeId: string, authorization: string) =>
-      fetch(`${engine.apiUrl}/v1/nodes/${nodeId}/metadata?service=${id}`, { headers: { authorization } });
-    const res = await pull('pull-0', nodeAuthorization(FLEET_SECRET, id, 'pull-0'));
-    expect(res.status).toBe(200);
-    const raw = await res.text();
-    expect(verifySignature(FLEET_SECRET, raw, res.headers.get('courier-signature') ?? undefined)).toBe(true);
-    const body = DeliveryBodySchema.parse(JSON.parse(raw));
-    expect(body).toMatchObject({ service: 'pulled', node: 'pull-0' });
-    expect(Buffer.from(body.metadata, 'base64').length).toBeGreaterThan(0);
-    expect(Date.parse(body.expiresAt) - Date.parse(body.issuedAt)).toBe(SLOW_CYCLE.ttlSeconds * 1000);
+    const outcome = await engine.fleet.pull('pull-0', 'pulled');
+    expect(outcome).toMatchObject({ pulled: true });
+    if (!outcome.pulled) throw new Error('not pulled');
+    expect(Date.parse(outcome.expiresAt) - Date.now()).toBeGreaterThan((SLOW_CYCLE.ttlSeconds - 30) * 1000);
+    expect(await node(id, 'pull-0')).toMatchObject({ state: 'fresh', lastError: null, version: outcome.version, expiresAt: outcome.expiresAt });
+    expect(engine.fleet.node('pull-0', 'pulled')).toMatchObject({ deliveries: 2, pulls: 1, canPull: true });
+    // The pull's answer carried a fresh token: the node can pull again without any push.
+    expect(await engine.fleet.pull('pull-0', 'pulled')).toMatchObject({ pulled: true });
 
-    expect(await node(id, 'pull-0')).toMatchObject({ state: 'fresh', lastError: null, version: body.version, expiresAt: body.expiresAt });
-    expect(deliveries('pulled', 'pull-0')).toBe(0);
-
-    for (const refused of [
-      await pull('pull-0', nodeAuthorization('not-the-signing-secret-of-this-service', id, 'pull-0')),
-      await pull('pull-0', nodeAuthorization(FLEET_SECRET, id, 'pull-1')),
-      await pull('pull-0', `Bearer ${engine.customerKey}`),
-    ]) {
+    const pull = (authorization: string) => fetch(`${engine.apiUrl}/v1/nodes/pull-0/metadata?service=${id}`, { headers: { authorization } });
+    for (const refused of [await pull(`Courier-Node pt1.00000000.9999999999.${'A'.repeat(43)}`), await pull(`Bearer ${engine.customerKey}`)]) {
       expect(refused.status).toBe(401);
     }
   });

@@ -60,7 +60,7 @@ describe('guarded agent', () => {
   it('surfaces a refusal as the node delivery error and the metadata source error', async () => {
     const dispatcher = agent(false);
     const failure = await pushToNode(
-      { serviceId: 's', endpoint: `http://127.0.0.1:${port}/nodes/a`, secret: 'x'.repeat(32), timeoutMs: 1_000 },
+      { serviceId: 's', endpoint: `http://127.0.0.1:${port}/nodes/a`, secret: 'x'.repeat(32), timeoutMs: 1_000, pullToken: 'pt1' },
       { node: 'a', version: 'v1', raw: Buffer.from('{}') },
       { dispatcher },
     );

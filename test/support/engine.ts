@@ -58,7 +58,6 @@ export class Engine {
     const db = connectDatabase(config.DATABASE_URL);
     const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
     const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const fleet = await startNodeFleet({ port: 0, secret: FLEET_SECRET });
     const source = await startMetadataSource({ port: 0 });
     const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: apiConfig.COURIER_ALLOW_PRIVATE_NETWORKS }, connections: 16 });
     const app = createApp({ db, temporal, config: apiConfig, logger: pino({ level: 'silent' }), dispatcher });
@@ -66,6 +65,7 @@ export class Engine {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
     const apiUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const fleet = await startNodeFleet({ port: 0, secret: FLEET_SECRET, courierUrl: apiUrl });
     // Metrics off unless a test asks: every engine's worker would otherwise want the same port.
     const worker = new WorkerProcess({
       COURIER_WORKER_METRICS_PORT: '0',
@@ -129,9 +129,19 @@ export class Engine {
 
   /** Registers a service delivering to the simulated fleet; returns its id. */
   async registerService(name: string, mappingUri: string, over: Record<string, unknown> = {}, key = this.customerKey): Promise<string> {
+    return (await this.register(name, mappingUri, over, key)).id;
+  }
+
+  /** As registerService, with the whole answer: the id and the secrets shown once. */
+  async register(
+    name: string,
+    mappingUri: string,
+    over: Record<string, unknown> = {},
+    key = this.customerKey,
+  ): Promise<{ id: string; signingSecret: string; notificationSecret: string }> {
     const res = await this.api('POST', '/v1/services', this.registration(name, mappingUri, over), key);
     if (res.status !== 201) throw new Error(`registering ${name} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    return res.body.id as string;
+    return res.body;
   }
 
   async close(): Promise<void> {

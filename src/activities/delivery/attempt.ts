@@ -2,6 +2,8 @@ import type { Dispatcher } from 'undici';
 import { alertAfterFailure } from '../../domain/alerts';
 import { refreshAt, retryDelayMs, type RetryTiming } from '../../domain/deadlines';
 import { endpointRole } from '../../domain/endpoints';
+import { pullToken, pullTokenExpiry } from '../../domain/node-credential';
+import type { Keyring } from '../../domain/secret-box';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
 import { mapConcurrent } from './concurrency';
 import { metadataFailure, type DeliveryFailure } from './failure';
@@ -23,6 +25,8 @@ export interface AttemptDeps {
   retry?: RetryTiming;
   /** Keeps each service's metadata source within its limits across this worker's activities. */
   sourceLimiter: SourceLimiter;
+  /** Signs the pull token each delivery hands its node. */
+  keyring: Keyring;
 }
 
 /**
@@ -141,6 +145,7 @@ async function attemptNode(
         endpoint: viaSecondary ? expandTemplate(secondary, values) : (node.endpoint ?? expandTemplate(settings.deliveryEndpoint, values)),
         secret: settings.signingSecret,
         timeoutMs: settings.deliveryTimeoutMs,
+        pullToken: pullToken(deps.keyring, { serviceId: settings.serviceId, nodeId: node.nodeId, expiresAt: pullTokenExpiry(expiresAt, settings.ttlSeconds) }),
       },
       body,
       { dispatcher: deps.dispatcher, signal: deps.signal },

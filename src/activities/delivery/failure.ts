@@ -25,12 +25,15 @@ export interface DeliveryFailure {
   message: string;
 }
 
+/** The whole exchange with a node did not end within its deadline. */
+export const timeoutFailure = (timeoutMs: number): DeliveryFailure => ({ reason: 'timeout', message: `no answer within ${timeoutMs} ms` });
+
 /** A request to a node that got no HTTP answer. */
 export function transportFailure(err: { code?: string; name?: string; message: string }, timeoutMs: number): DeliveryFailure {
   switch (err.code) {
     case 'UND_ERR_HEADERS_TIMEOUT':
     case 'UND_ERR_BODY_TIMEOUT':
-      return { reason: 'timeout', message: `no answer within ${timeoutMs} ms` };
+      return timeoutFailure(timeoutMs);
     case 'ECONNREFUSED':
       return { reason: 'refused', message: 'connection refused' };
     // A node that drops the connection before answering is as down as one that refuses it.

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import type { Dispatcher } from 'undici';
 import { batchWindowMs, type RetryTiming } from '../../domain/deadlines';
+import type { Keyring } from '../../domain/secret-box';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
 import { attemptBatch, type AttemptDeps } from './attempt';
@@ -39,6 +40,8 @@ export interface DeliveryDeps {
   retry: RetryTiming;
   sourceLimiter: SourceLimiter;
   metrics: WorkerMetrics;
+  /** Opens the services' sealed signing secrets and signs pull tokens. */
+  keyring: Keyring;
 }
 
 interface Progress {
@@ -62,6 +65,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
       signal,
       retry: deps.retry,
       sourceLimiter: deps.sourceLimiter,
+      keyring: deps.keyring,
     };
   };
 
@@ -125,7 +129,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
 
   return {
     async deliverDue({ serviceId, shard }: DeliverDueInput): Promise<DeliverDueResult> {
-      const settings = await readDeliverySettings(deps.pool, serviceId);
+      const settings = await readDeliverySettings(deps.pool, serviceId, deps.keyring);
       if (!settings) return goneResult();
       const ctx = Context.current();
       const progress: Progress = { delivered: 0, failed: 0 };
@@ -149,7 +153,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
 
     /** A forced refresh: one node, known or new, delivered now with freshly fetched metadata. */
     async deliverNode({ serviceId, nodeId, endpoint }: DeliverNodeInput) {
-      const settings = await readDeliverySettings(deps.pool, serviceId);
+      const settings = await readDeliverySettings(deps.pool, serviceId, deps.keyring);
       if (!settings) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
       const node = await upsertForcedNode(deps.pool, {
         serviceId,

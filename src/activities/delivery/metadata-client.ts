@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { deadline } from '../http/deadline';
 
 /** Contract 3: a body over 1 MiB is refused. */
 export const METADATA_MAX_BYTES = 1024 * 1024;
@@ -34,32 +35,35 @@ export function parseRetryAfter(header: string | string[] | undefined, now: numb
   return Number.isNaN(date) ? 1000 : Math.max(0, date - now);
 }
 
+/** `timeoutMs` is one deadline over the whole fetch, body included: a trickling source fails in time. */
 export async function fetchMetadata(
   url: string,
   opts: { dispatcher: Dispatcher; timeoutMs: number; signal?: AbortSignal },
 ): Promise<Metadata> {
   const fetchedAt = new Date();
+  const limit = deadline(opts.timeoutMs, opts.signal);
+  const failed = (err: unknown, what: string) =>
+    new MetadataUnavailable(limit.expired() ? `metadata source did not answer within ${opts.timeoutMs} ms` : `${what}: ${(err as Error).message}`);
   let res: Dispatcher.ResponseData;
   try {
-    res = await request(url, {
-      method: 'GET',
-      dispatcher: opts.dispatcher,
-      headersTimeout: opts.timeoutMs,
-      bodyTimeout: opts.timeoutMs,
-      signal: opts.signal,
-    });
+    res = await request(url, { method: 'GET', dispatcher: opts.dispatcher, signal: limit.signal });
   } catch (err) {
-    throw new MetadataUnavailable(`metadata source unreachable: ${(err as Error).message}`);
+    throw failed(err, 'metadata source unreachable');
   }
   if (res.statusCode === 429 || res.statusCode === 503) {
-    await res.body.dump();
+    await res.body.dump().catch(() => undefined);
     throw new MetadataThrottled(parseRetryAfter(res.headers['retry-after'], Date.now()), res.statusCode);
   }
   if (res.statusCode !== 200) {
-    await res.body.dump();
+    await res.body.dump().catch(() => undefined);
     throw new MetadataUnavailable(`metadata source answered ${res.statusCode}`);
   }
-  const bytes = await readCapped(res.body, METADATA_MAX_BYTES);
+  let bytes: Buffer;
+  try {
+    bytes = await readCapped(res.body, METADATA_MAX_BYTES);
+  } catch (err) {
+    throw err instanceof MetadataUnavailable ? err : failed(err, 'metadata source answer unreadable');
+  }
   const etag = typeof res.headers.etag === 'string' ? bareEtag(res.headers.etag) : '';
   const version = etag.length > 0 ? etag : createHash('sha256').update(bytes).digest('hex');
   return { bytes, version, fetchedAt };

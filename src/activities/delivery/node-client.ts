@@ -1,8 +1,10 @@
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
+import { PULL_TOKEN_HEADER } from '../../domain/node-credential';
 import { DeliveryAckSchema, idempotencyKeyFor } from '../../domain/protocol';
 import { signBody } from '../../domain/signing';
-import { badAck, statusFailure, transportFailure, type DeliveryFailure } from './failure';
+import { deadline } from '../http/deadline';
+import { badAck, statusFailure, timeoutFailure, transportFailure, type DeliveryFailure } from './failure';
 
 /** Acks are tiny; anything larger is not an ack. */
 const ACK_MAX_BYTES = 16 * 1024;
@@ -11,7 +13,10 @@ export interface PushTarget {
   serviceId: string;
   endpoint: string;
   secret: string;
+  /** The whole request, answer read included. */
   timeoutMs: number;
+  /** The node's next pull credential (src/domain/node-credential.ts), handed over with the delivery. */
+  pullToken: string;
 }
 
 /** A Contract 2 body, encoded once: the same bytes are signed and sent. */
@@ -24,6 +29,7 @@ export interface EncodedDelivery {
 /**
  * Contract 2: POST the signed body and accept only a 2xx JSON ack naming this node and version.
  * Returns null on ack, else why the delivery failed (its message is what the customer sees as `lastError`).
+ * The timeout is one deadline over the whole exchange, so a node trickling its answer fails in time.
  */
 export async function pushToNode(
   target: PushTarget,
@@ -31,6 +37,7 @@ export async function pushToNode(
   opts: { dispatcher: Dispatcher; signal?: AbortSignal },
 ): Promise<DeliveryFailure | null> {
   const { raw } = body;
+  const limit = deadline(target.timeoutMs, opts.signal);
   let res: Dispatcher.ResponseData;
   try {
     res = await request(target.endpoint, {
@@ -40,24 +47,24 @@ export async function pushToNode(
         'content-type': 'application/json',
         'courier-signature': signBody(target.secret, raw),
         'idempotency-key': idempotencyKeyFor(target.serviceId, body.node, body.version),
+        [PULL_TOKEN_HEADER.toLowerCase()]: target.pullToken,
       },
       body: raw,
-      headersTimeout: target.timeoutMs,
-      bodyTimeout: target.timeoutMs,
-      signal: opts.signal,
+      signal: limit.signal,
     });
   } catch (err) {
-    return transportFailure(err as Error & { code?: string }, target.timeoutMs);
+    return limit.expired() ? timeoutFailure(target.timeoutMs) : transportFailure(err as Error & { code?: string }, target.timeoutMs);
   }
   if (res.statusCode < 200 || res.statusCode > 299) {
-    await res.body.dump();
+    // Drained for keep-alive; the deadline ends a body that trickles.
+    await res.body.dump().catch(() => undefined);
     return statusFailure(res.statusCode);
   }
   let text: string;
   try {
     text = await readAck(res.body);
   } catch (err) {
-    return badAck(`ack unreadable: ${(err as Error).message}`);
+    return limit.expired() ? timeoutFailure(target.timeoutMs) : badAck(`ack unreadable: ${(err as Error).message}`);
   }
   return checkAck(text, body);
 }

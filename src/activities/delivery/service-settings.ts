@@ -1,4 +1,6 @@
 import type { Pool } from 'pg';
+import type { Keyring } from '../../domain/secret-box';
+import { openSigningSecret } from '../service-secrets';
 import type { SourceLimits } from './source-limiter';
 
 /** What a delivery needs to know about its service, read once per activity run. */
@@ -17,17 +19,21 @@ export interface DeliverySettings {
 }
 
 /** Null when the service is gone or being deleted: its shards should stop. */
-export async function readDeliverySettings(pool: Pool, serviceId: string): Promise<DeliverySettings | null> {
-  const { rows } = await pool.query<DeliverySettings>(
+export async function readDeliverySettings(pool: Pool, serviceId: string, keyring: Keyring): Promise<DeliverySettings | null> {
+  const { rows } = await pool.query<Omit<DeliverySettings, 'signingSecret'> & { sealed: string | null; plaintext: string | null }>(
     `SELECT id AS "serviceId", name, metadata_url AS "metadataUrl", delivery_endpoint AS "deliveryEndpoint",
             delivery_secondary_endpoint AS "deliverySecondaryEndpoint",
             delivery_timeout_ms AS "deliveryTimeoutMs", ttl_seconds AS "ttlSeconds",
-            refresh_before_seconds AS "refreshBeforeSeconds", signing_secret AS "signingSecret",
+            refresh_before_seconds AS "refreshBeforeSeconds",
+            signing_secret_sealed AS sealed, signing_secret AS plaintext,
             shard_count AS "shardCount",
             json_build_object('maxConcurrency', metadata_max_concurrency,
                               'maxRequestsPerSecond', metadata_max_requests_per_second) AS "sourceLimits"
        FROM services WHERE id = $1 AND status <> 'deleting'`,
     [serviceId],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { sealed, plaintext, ...settings } = row;
+  return { ...settings, signingSecret: openSigningSecret(keyring, { sealed, plaintext }) };
 }

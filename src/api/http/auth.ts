@@ -1,10 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Pool } from 'pg';
-import { readDeliverySettings, type DeliverySettings } from '../../activities/delivery/service-settings';
 import type { Database } from '../../db';
-import { credentialOf, NODE_CREDENTIAL_SCHEME, verifyNodeCredential } from '../../domain/node-credential';
 import { hashKey, isAdminKey } from '../services/api-keys';
-import { isUuid } from '../services/service-store';
 import { problems } from './problem';
 import type { Access, Caller } from './route';
 
@@ -41,24 +37,6 @@ export async function authenticate(
     );
   }
   return caller;
-}
-
-/**
- * The service whose node credential the request carries for `nodeId`. An unknown service, one
- * being deleted and a wrong credential get the same answer, so a caller without the secret learns
- * nothing about which services exist.
- */
-export async function authenticateNode(header: string | undefined, query: unknown, nodeId: string, pool: Pool): Promise<DeliverySettings> {
-  const credential = credentialOf(header);
-  if (!credential) {
-    throw problems.unauthorized(`Send the node credential as "Authorization: ${NODE_CREDENTIAL_SCHEME} <hex HMAC>".`, NODE_CREDENTIAL_SCHEME);
-  }
-  const serviceId = typeof query === 'object' && query !== null && 'service' in query ? query.service : undefined;
-  const settings = typeof serviceId === 'string' && isUuid(serviceId) ? await readDeliverySettings(pool, serviceId) : null;
-  if (!settings || !verifyNodeCredential(settings.signingSecret, settings.serviceId, nodeId, credential)) {
-    throw problems.unauthorized('The node credential is not valid for this node of the service named by ?service=.', NODE_CREDENTIAL_SCHEME);
-  }
-  return settings;
 }
 
 /** The bucket-events token, compared in constant time; without a configured token the route is closed. */

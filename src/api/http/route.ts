@@ -8,13 +8,14 @@ import type { Service } from '@prisma/client';
 import type { DeliverySettings } from '../../activities/delivery/service-settings';
 import type { AppDeps } from '../deps';
 import { findOwnedService } from '../services/service-store';
-import { authenticateBucketEvents, authenticateNode } from './auth';
+import { authenticateBucketEvents } from './auth';
+import { authenticateNode } from './node-auth';
 import { problems } from './problem';
 import { parseOrThrow } from './validation';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
 /**
- * `node`: no API key; a node credential (src/domain/node-credential.ts) that the route itself checks.
+ * `node`: no API key; a node's pull token (src/domain/node-credential.ts) that the route itself checks.
  * `bucket`: the deployment's bucket-events token (COURIER_BUCKET_EVENTS_TOKEN), sent by S3 notifications.
  */
 export type Access = 'public' | 'admin' | 'customer' | 'node' | 'bucket';
@@ -157,13 +158,13 @@ export function serviceRoute<P extends ObjectSchema = undefined, Q extends Objec
 
 /**
  * A route a node calls about itself: `{nodeId}` in the path, its service in `?service=`, and the
- * node credential of that service and node in the Authorization header.
+ * pull token of that service and node in the Authorization header.
  */
 export function nodeRoute<P extends ObjectSchema = undefined, Q extends ObjectSchema = undefined, B extends Schema = undefined>(
   spec: Spec<P, Q, B, { settings: DeliverySettings }>,
 ): Route {
   return build(spec, 'node', false, async (raw, _caller, deps) => ({
-    settings: await authenticateNode(raw.authorization, raw.query, raw.params.nodeId ?? '', deps.db.pool),
+    settings: await authenticateNode(raw.authorization, raw.query, raw.params.nodeId ?? '', deps),
   }));
 }
 

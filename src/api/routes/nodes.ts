@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MetadataThrottled, MetadataUnavailable } from '../../activities/delivery/metadata-client';
 import { deliverByPull } from '../../activities/delivery/pull';
+import { secretsKeyring } from '../../config';
+import { PULL_TOKEN_HEADER } from '../../domain/node-credential';
 import { decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
 import { nodeRoute, serviceRoute, type Route } from '../http/route';
@@ -114,21 +116,35 @@ export const nodeRoutes: Route[] = [
   nodeRoute({
     method: 'get',
     path: '/v1/nodes/{nodeId}/metadata',
-    summary: 'A node pulls its current metadata, for when pushes cannot reach it; counts as its ack',
+    summary: 'A node pulls its current metadata with the pull token of its last delivery, for when pushes cannot reach it; counts as its ack',
     tags,
     params: NodePullParamsSchema,
     query: NodePullQuerySchema,
-    responses: { 200: { description: 'The delivery a push would send, signed in Courier-Signature; the node is fresh.', schema: NodePullSchema } },
-    problems: [404, 503],
+    responses: {
+      200: {
+        description: 'The delivery a push would send, signed in Courier-Signature, with the next pull token in Courier-Pull-Token; the node is fresh.',
+        schema: NodePullSchema,
+      },
+    },
+    problems: [404, 429, 503],
     async handle({ settings, params, deps }) {
-      const pulled = await deliverByPull({ pool: deps.db.pool, dispatcher: deps.dispatcher, now: () => new Date() }, settings, params.nodeId).catch(
-        (err: unknown) => {
-          if (err instanceof MetadataUnavailable) deps.logger.warn({ err, serviceId: settings.serviceId, nodeId: params.nodeId }, 'node pull: metadata source unavailable');
-          throw sourceProblem(err);
-        },
-      );
-      if (!pulled) throw problems.notFound('The service has no such node.');
-      return { status: 200, body: pulled.raw, contentType: 'application/json', headers: { 'Courier-Signature': pulled.signature } };
+      const pullDeps = {
+        pool: deps.db.pool,
+        dispatcher: deps.dispatcher,
+        keyring: secretsKeyring(deps.config),
+        pullsPerMinute: deps.config.COURIER_PULLS_PER_MINUTE,
+        now: () => new Date(),
+      };
+      const result = await deliverByPull(pullDeps, settings, params.nodeId).catch((err: unknown) => {
+        if (err instanceof MetadataUnavailable) deps.logger.warn({ err, serviceId: settings.serviceId, nodeId: params.nodeId }, 'node pull: metadata source unavailable');
+        throw sourceProblem(err);
+      });
+      if ('limited' in result) {
+        throw problems.tooManyRequests(`A node may pull ${pullDeps.pullsPerMinute} times a minute; retry after the given delay.`, result.retryAfterSeconds);
+      }
+      if ('unknownNode' in result) throw problems.notFound('The service has no such node.');
+      const { raw, signature, pullToken } = result.pulled;
+      return { status: 200, body: raw, contentType: 'application/json', headers: { 'Courier-Signature': signature, [PULL_TOKEN_HEADER]: pullToken } };
     },
   }),
 ];

@@ -5,6 +5,7 @@ import { problems } from '../http/problem';
 import { customerRoute, serviceRoute, type Reply, type Route } from '../http/route';
 import { parseOrThrow } from '../http/validation';
 import {
+  NotificationSecretSchema,
   ActionAcceptedSchema,
   CreateServiceSchema,
   RegistrationSchema,
@@ -22,9 +23,10 @@ import {
 import { deregisterService } from '../services/deregistration';
 import { liveStatus } from '../services/live-status';
 import { checkRegistrationTargets } from '../services/target-checks';
+import { secretsKeyring } from '../../config';
 import { checkTenancy, spendRateQuota } from '../services/tenancy';
-import { registerService } from '../services/provisioning';
-import { mergeRegistration, registrationColumns, serviceLinks, serviceView } from '../services/registration';
+import { generateSecret, registerService } from '../services/provisioning';
+import { mergeRegistration, registrationColumns, secretColumns, serviceLinks, serviceView } from '../services/registration';
 import { isWorkflowNotFound } from '../temporal-errors';
 
 const tags = ['services'];
@@ -57,12 +59,13 @@ export const serviceRoutes: Route[] = [
     async handle({ body, customerId, deps }) {
       await checkRegistrationTargets(body, deps.config);
       await checkTenancy(deps, customerId, body);
-      const { row, signingSecret } = await registerService(deps, customerId, body);
+      const { row, signingSecret, notificationSecret } = await registerService(deps, customerId, body);
       const created: ServiceCreated = {
         id: row.id,
         name: row.name,
         status: row.status === 'active' ? 'active' : 'provisioning',
         signingSecret,
+        notificationSecret,
         links: serviceLinks(row.id),
       };
       return { status: 201, body: created, headers: { Location: `/v1/services/${row.id}` } };
@@ -117,7 +120,7 @@ export const serviceRoutes: Route[] = [
       const merged = parseOrThrow(RegistrationSchema, mergeRegistration(service, body), 'body');
       await checkRegistrationTargets(merged, deps.config);
       await checkTenancy(deps, service.customerId, merged, service);
-      const columns = registrationColumns(merged);
+      const columns = { ...registrationColumns(merged), ...secretColumns(secretsKeyring(deps.config), { signingSecret: merged.signingSecret }) };
       const updated = await deps.db.prisma.$transaction(async (tx) => {
         const row = await tx.service.update({ where: { id: service.id }, data: columns });
         if (columns.refreshBeforeSeconds !== service.refreshBeforeSeconds) {
@@ -165,6 +168,20 @@ export const serviceRoutes: Route[] = [
       await spendRateQuota(deps, service.customerId, 'forcedRefreshesPerMinute');
       await signalService(deps, service.id, (id) => deps.temporal.workflow.getHandle(id).signal(refreshAllSignal));
       return accepted(service.id, 'refresh');
+    },
+  }),
+
+  serviceRoute({
+    method: 'post',
+    path: '/v1/services/{id}/notification-secret',
+    summary: 'Rotate the notification secret that signs webhooks; the new one is shown only here',
+    tags,
+    params: ServiceParamsSchema,
+    responses: { 200: { description: 'Webhooks from now on are signed with this secret.', schema: NotificationSecretSchema } },
+    async handle({ service, deps }) {
+      const notificationSecret = generateSecret();
+      await deps.db.prisma.service.update({ where: { id: service.id }, data: secretColumns(secretsKeyring(deps.config), { notificationSecret }) });
+      return { status: 200, body: { notificationSecret } };
     },
   }),
 

@@ -10,7 +10,8 @@ import { SERVICE_WORKFLOW_TYPE, deregisterSignal, serviceWorkflowId, serviceWork
 import type { AppDeps } from '../deps';
 import { problems } from '../http/problem';
 import type { CreateService } from '../schemas';
-import { registrationColumns } from './registration';
+import { secretsKeyring } from '../../config';
+import { registrationColumns, secretColumns } from './registration';
 
 /** Rows younger than this may still be mid-registration in another request. */
 const PROVISIONING_GRACE_MS = 10_000;
@@ -37,16 +38,25 @@ async function activate(deps: EngineDeps, id: string): Promise<boolean> {
   return count === 1;
 }
 
-export async function registerService(deps: EngineDeps, customerId: string, input: CreateService): Promise<{ row: Service; signingSecret: string }> {
-  const signingSecret = input.signingSecret ?? randomBytes(32).toString('base64url');
+/** A new secret: 32 random bytes. */
+export const generateSecret = (): string => randomBytes(32).toString('base64url');
+
+export async function registerService(
+  deps: EngineDeps,
+  customerId: string,
+  input: CreateService,
+): Promise<{ row: Service; signingSecret: string; notificationSecret: string }> {
+  const signingSecret = input.signingSecret ?? generateSecret();
+  const notificationSecret = generateSecret();
+  const sealed = secretColumns(secretsKeyring(deps.config), { signingSecret, notificationSecret });
   let row: Service;
   try {
     row = await deps.db.prisma.service.create({
       data: {
         ...registrationColumns(input),
+        ...sealed,
         customerId,
         name: input.name,
-        signingSecret,
         status: 'provisioning',
         taskQueue: deps.config.COURIER_TASK_QUEUE,
       },
@@ -72,7 +82,7 @@ export async function registerService(deps: EngineDeps, customerId: string, inpu
     // The workflow runs and the row exists: the reconciler marks it active later.
     deps.logger.warn({ err, serviceId: row.id }, 'service started but not yet marked active');
   }
-  return { row, signingSecret };
+  return { row, signingSecret, notificationSecret };
 }
 
 /** Finishes registrations interrupted between the insert and the activation. */

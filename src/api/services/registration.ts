@@ -1,5 +1,6 @@
 /** Between the services table and the registration as customers see and send it. */
 import { Prisma, type Service } from '@prisma/client';
+import { seal, type Keyring } from '../../domain/secret-box';
 import {
   NotificationsSchema,
   type Registration,
@@ -36,7 +37,7 @@ export function serviceView(row: Service): ServiceView {
   };
 }
 
-/** The columns a registration sets; the signing secret only when one is given. */
+/** The columns a registration sets but its secrets, which are sealed (secretColumns). */
 export function registrationColumns(reg: Registration) {
   return {
     mappingUri: reg.mapping.uri,
@@ -50,7 +51,14 @@ export function registrationColumns(reg: Registration) {
     deliverySecondaryEndpoint: reg.delivery.secondaryEndpoint ?? null,
     deliveryTimeoutMs: reg.delivery.timeoutMs,
     notifications: reg.notifications ?? Prisma.DbNull,
-    ...(reg.signingSecret !== undefined ? { signingSecret: reg.signingSecret } : {}),
+  };
+}
+
+/** The secrets given, sealed; a plaintext signing secret left from before sealing is cleared with them. */
+export function secretColumns(keyring: Keyring, secrets: { signingSecret?: string; notificationSecret?: string }) {
+  return {
+    ...(secrets.signingSecret !== undefined ? { signingSecret: null, signingSecretSealed: seal(keyring, secrets.signingSecret) } : {}),
+    ...(secrets.notificationSecret !== undefined ? { notificationSecretSealed: seal(keyring, secrets.notificationSecret) } : {}),
   };
 }
 

@@ -100,7 +100,7 @@ function action(words: string[], summary: string, path: string, done: (id: strin
 export const serviceCommands: Command[] = [
   {
     words: ['services', 'register'],
-    summary: 'Register a service; prints its signing secret, shown only this once',
+    summary: 'Register a service; prints its signing and notification secrets, shown only this once',
     flags: registrationFlags(true),
     fields: registrationFields,
     async run({ client, out }, input) {
@@ -108,8 +108,11 @@ export const serviceCommands: Command[] = [
       out.result(body, (s) => {
         out.line(`Registered service ${s.name}: ${s.id}`);
         out.line(`signing secret: ${s.signingSecret}`);
+        out.line(`notification secret: ${s.notificationSecret}`);
       });
-      out.note('The signing secret is shown only now: give it to your nodes to verify Courier-Signature; Courier never shows it again.');
+      out.note(
+        'Both secrets are shown only now. Give the signing secret to your nodes to verify deliveries; keep the notification secret for your webhook receiver only (it verifies webhooks, and no node may hold it).',
+      );
     },
   },
   {

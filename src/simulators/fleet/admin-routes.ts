@@ -14,6 +14,8 @@ const LedgerQuerySchema = z.object({
 
 const NodeQuerySchema = z.object({ service: z.string().optional() });
 
+const PullQuerySchema = z.object({ service: z.string().min(1) });
+
 const SecretSchema = z.strictObject({ secret: z.string().min(1) });
 
 /** Everything but deliveries: reading the ledger and stats, and changing faults and secrets at run time. */
@@ -39,6 +41,14 @@ export function adminRoutes(fleet: NodeFleet, ledger: Ledger): Route[] {
           });
         }
         sendJson(res, 200, views[0]);
+      },
+    },
+    {
+      method: 'POST',
+      path: /^\/admin\/pull\/([^/]+)$/,
+      handle: async (_req, res, [nodeId = ''], url) => {
+        const { service } = parseWith(PullQuerySchema, queryOf(url), 'query');
+        sendJson(res, 200, await fleet.pull(nodeId, service));
       },
     },
     { method: 'GET', path: /^\/admin\/faults$/, handle: (_req, res) => sendJson(res, 200, fleet.faults()) },

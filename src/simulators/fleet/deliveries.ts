@@ -3,7 +3,7 @@ import { DeliveryBodySchema, NODE_ID_PATTERN } from '../../domain/protocol';
 import { verifySignature } from '../../domain/signing';
 import { ClientGone, HttpError, readBody, sendJson, sendProblem, sleep } from '../http/kit';
 import type { FaultPlan, FaultRule } from './faults';
-import type { Ledger } from './ledger';
+import type { Ledger, PullCredential } from './ledger';
 import type { SecretBook } from './secrets';
 
 /** Contract 3 caps metadata at 1 MiB; base64 and the envelope fit well inside 2 MiB. */
@@ -107,12 +107,19 @@ async function accept(req: IncomingMessage, res: ServerResponse, nodeId: string,
   const expiresAt = Date.parse(body.expiresAt);
   if (Number.isNaN(expiresAt)) return reject(400, 'expiresAt is not a date', service);
 
-  deps.ledger.accept(nodeId, service, body.version, expiresAt);
+  deps.ledger.accept(nodeId, service, body.version, expiresAt, { credential: pullCredentialOf(req), pulled: false });
   deps.counters.acked += 1;
   sendJson(res, 200, { node: nodeId, version: body.version });
 }
 
-function parseJson(raw: Buffer): unknown {
+/** The service id from the Idempotency-Key (`<serviceId>:<nodeId>:<version>`) and the token of Courier-Pull-Token. */
+function pullCredentialOf(req: IncomingMessage): PullCredential | null {
+  const token = header(req, 'courier-pull-token');
+  const serviceId = header(req, 'idempotency-key')?.split(':')[0];
+  return token && serviceId ? { serviceId, token } : null;
+}
+
+export function parseJson(raw: Buffer): unknown {
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {

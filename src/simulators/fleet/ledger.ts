@@ -17,12 +17,21 @@ class NodeRecord {
   maxLateMs = 0;
   rejected = 0;
   lastRejected: string | null = null;
+  /** Copies the node fetched itself (GET /v1/nodes/{nodeId}/metadata), counted in `deliveries` too. */
+  pulls = 0;
+  /** What the node needs to pull: its service's id (from the push's Idempotency-Key) and its last pull token. */
+  pullCredential: PullCredential | null = null;
   next: NodeRecord | null = null;
 
   constructor(
     readonly nodeId: string,
     readonly service: string,
   ) {}
+}
+
+export interface PullCredential {
+  serviceId: string;
+  token: string;
 }
 
 /** One node of one service as the ledger endpoints show it. */
@@ -47,6 +56,10 @@ export interface NodeView {
   maxLateMs: number;
   rejected: number;
   lastRejected: string | null;
+  /** Of the deliveries, those the node pulled. */
+  pulls: number;
+  /** Whether the node holds a pull token to pull with. */
+  canPull: boolean;
 }
 
 export interface LedgerSummary {
@@ -86,9 +99,11 @@ export class Ledger {
 
   constructor(private readonly now: () => number) {}
 
-  /** A copy arrived and was acked. */
-  accept(nodeId: string, service: string, version: string, expiresAt: number): void {
+  /** A copy arrived and was acked (or was pulled); a pull credential that came with it replaces the one kept. */
+  accept(nodeId: string, service: string, version: string, expiresAt: number, pull?: { credential: PullCredential | null; pulled: boolean }): void {
     const record = this.recordOf(nodeId, service);
+    if (pull?.credential) record.pullCredential = pull.credential;
+    if (pull?.pulled) record.pulls += 1;
     const now = this.now();
     if (record.version !== null && record.expiresAt < now) {
       const late = now - record.expiresAt;
@@ -107,6 +122,10 @@ export class Ledger {
     const record = this.recordOf(nodeId, service);
     record.rejected += 1;
     record.lastRejected = reason;
+  }
+
+  pullCredential(nodeId: string, service: string): PullCredential | null {
+    return this.find(nodeId, service)?.pullCredential ?? null;
   }
 
   /** The version a node currently holds for a service, if any. */
@@ -211,6 +230,8 @@ function view(r: NodeRecord, now: number): NodeView {
     maxLateMs: r.maxLateMs,
     rejected: r.rejected,
     lastRejected: r.lastRejected,
+    pulls: r.pulls,
+    canPull: r.pullCredential !== null,
   };
 }
 

@@ -1,31 +1,50 @@
 import { createHmac } from 'node:crypto';
-import { credentialOf, nodeAuthorization, nodeCredential, verifyNodeCredential } from '../../../src/domain/node-credential';
+import { credentialOf, nodeAuthorization, pullToken, pullTokenExpiry, verifyPullToken } from '../../../src/domain/node-credential';
+import { parseKeyring } from '../../../src/domain/secret-box';
 
-const SECRET = 'a-signing-secret-of-at-least-32-characters';
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const OTHER_KEY = Buffer.alloc(32, 9).toString('base64');
 const SERVICE = '3f1c2a7e-0000-4000-8000-000000000001';
+const now = new Date('2026-01-01T00:00:00Z');
+const inOneHour = new Date(now.getTime() + 3600_000);
 
-describe('node credentials', () => {
-  it('is the hex HMAC-SHA256 of "pull:<serviceId>:<nodeId>" with the signing secret', () => {
-    const expected = createHmac('sha256', SECRET).update(`pull:${SERVICE}:node-1`).digest('hex');
-    expect(nodeCredential(SECRET, SERVICE, 'node-1')).toBe(expected);
-    expect(nodeAuthorization(SECRET, SERVICE, 'node-1')).toBe(`Courier-Node ${expected}`);
+describe('node pull tokens', () => {
+  const keyring = parseKeyring(KEY);
+  const token = pullToken(keyring, { serviceId: SERVICE, nodeId: 'node-1', expiresAt: inOneHour });
+
+  it('opens one node of one service until it expires', () => {
+    expect(verifyPullToken(keyring, SERVICE, 'node-1', token, now)).toEqual({ valid: true });
+    expect(verifyPullToken(keyring, SERVICE, 'node-2', token, now)).toEqual({ valid: false, reason: 'mismatch' });
+    expect(verifyPullToken(keyring, '3f1c2a7e-0000-4000-8000-000000000002', 'node-1', token, now)).toEqual({ valid: false, reason: 'mismatch' });
+    expect(verifyPullToken(keyring, SERVICE, 'node-1', token, inOneHour)).toEqual({ valid: false, reason: 'expired' });
   });
 
-  it('opens one node of one service, with one secret', () => {
-    const credential = nodeCredential(SECRET, SERVICE, 'node-1');
-    expect(verifyNodeCredential(SECRET, SERVICE, 'node-1', credential)).toBe(true);
-    expect(verifyNodeCredential(SECRET, SERVICE, 'node-2', credential)).toBe(false);
-    expect(verifyNodeCredential(SECRET, '3f1c2a7e-0000-4000-8000-000000000002', 'node-1', credential)).toBe(false);
-    expect(verifyNodeCredential(`${SECRET}x`, SERVICE, 'node-1', credential)).toBe(false);
-    expect(verifyNodeCredential(SECRET, SERVICE, 'node-1', credential.slice(1))).toBe(false);
-    expect(verifyNodeCredential(SECRET, SERVICE, 'node-1', '')).toBe(false);
+  it('cannot be extended or made by anyone without the server key', () => {
+    const [format, kid, expiry, macText] = token.split('.');
+    const later = [format, kid, String(Number(expiry) + 86_400), macText].join('.');
+    expect(verifyPullToken(keyring, SERVICE, 'node-1', later, now)).toEqual({ valid: false, reason: 'mismatch' });
+    // A node knows its signing secret; an HMAC under it is no token.
+    const guessed = createHmac('sha256', 'the-signing-secret-every-node-holds').update(`pt1\n${kid}\n${SERVICE}\nnode-2\n${expiry}`).digest('base64url');
+    expect(verifyPullToken(keyring, SERVICE, 'node-2', [format, kid, expiry, guessed].join('.'), now)).toEqual({ valid: false, reason: 'mismatch' });
+    expect(verifyPullToken(parseKeyring(OTHER_KEY), SERVICE, 'node-1', token, now)).toEqual({ valid: false, reason: 'unknown key' });
+    expect(verifyPullToken(keyring, SERVICE, 'node-1', token.slice(0, -2), now)).toEqual({ valid: false, reason: 'mismatch' });
+    expect(verifyPullToken(keyring, SERVICE, 'node-1', 'pt1.zz', now)).toEqual({ valid: false, reason: 'malformed' });
   });
 
-  it('reads the credential from a Courier-Node Authorization header only', () => {
-    const credential = nodeCredential(SECRET, SERVICE, 'node-1');
-    expect(credentialOf(`Courier-Node ${credential}`)).toBe(credential);
-    expect(credentialOf(`courier-node ${credential.toUpperCase()}`)).toBe(credential);
-    for (const header of [undefined, '', `Bearer ${credential}`, 'Courier-Node', `Courier-Node ${credential}00`, 'Courier-Node xyz']) {
+  it('stays valid after a rotation while the old key is kept', () => {
+    const rotated = parseKeyring(OTHER_KEY, KEY);
+    expect(verifyPullToken(rotated, SERVICE, 'node-1', token, now)).toEqual({ valid: true });
+    const fresh = pullToken(rotated, { serviceId: SERVICE, nodeId: 'node-1', expiresAt: inOneHour });
+    expect(fresh.split('.')[1]).toBe(rotated.current.kid);
+  });
+
+  it('lasts the copy and one more lifetime', () => {
+    expect(pullTokenExpiry(inOneHour, 3600).getTime() - inOneHour.getTime()).toBe(3600_000);
+  });
+
+  it('is read from a Courier-Node Authorization header only', () => {
+    expect(credentialOf(nodeAuthorization(token))).toBe(token);
+    for (const header of [undefined, '', `Bearer ${token}`, 'Courier-Node', `Courier-Node ${token}00`, `Courier-Node ${'a'.repeat(64)}`]) {
       expect(credentialOf(header)).toBeNull();
     }
   });
