@@ -5,19 +5,18 @@
  */
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { createGuardedAgent } from '../activities/http/guarded-agent';
-import { ConfigError, loadConfig } from '../config';
+import type { Config } from '../config';
 import { connectDatabase } from '../db';
+import { runMain } from '../observability/logger';
 import { createApp } from './app';
 import { reconcileDeletions } from './services/deregistration';
 import { reconcileProvisioning } from './services/provisioning';
 
 const RECONCILE_EVERY_MS = 30_000;
 
-async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = pino({ level: config.COURIER_LOG_LEVEL, base: { service: 'courier-api' } });
+async function main(config: Config, logger: Logger): Promise<void> {
   const db = connectDatabase(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -61,7 +60,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runMain('courier-api', main);
