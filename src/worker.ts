@@ -7,18 +7,21 @@ import { Client, Connection } from '@temporalio/client';
 import { createTransport } from 'nodemailer';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { createActivities } from './activities';
 import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
-import { ConfigError, loadConfig, type Config } from './config';
+import type { Config } from './config';
 import { connectDatabase } from './db';
 import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
+import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
+import { installTemporalRuntime } from './observability/temporal-runtime';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+async function main(config: Config, logger: Logger): Promise<void> {
+  await installTemporalRuntime(logger, null);
   const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4);
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
   const dispatchers = {
@@ -54,10 +57,10 @@ async function main(): Promise<void> {
       maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
       shutdownGraceTime: '10 seconds',
     });
-    stopObserving = await startObserving(config, db.pool, metrics, () => worker.getState() === 'RUNNING');
+    stopObserving = await startObserving(config, db.pool, metrics, logger, () => worker.getState() === 'RUNNING');
     await startNotifier(client, config);
     metrics.workerUp.set(1);
-    console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
+    logger.info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
     await worker.run();
   } finally {
     metrics.workerUp.set(0);
@@ -81,7 +84,13 @@ async function startNotifier(client: Client, config: Config): Promise<void> {
  * same fleet-wide picture and the alerts aggregate across workers with max/min. At millions of
  * nodes, COURIER_NODE_GAUGE_SECONDS=0 on all workers but one or two saves the database that scan.
  */
-async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics, healthy: () => boolean): Promise<() => Promise<void>> {
+async function startObserving(
+  config: Config,
+  pool: Pool,
+  metrics: WorkerMetrics,
+  log: Logger,
+  healthy: () => boolean,
+): Promise<() => Promise<void>> {
   if (config.COURIER_WORKER_METRICS_PORT === 0) return async () => {};
   const server = await startMetricsServer({
     registry: metrics.registry,
@@ -89,14 +98,14 @@ async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics
     port: config.COURIER_WORKER_METRICS_PORT,
     healthy,
   });
-  console.log(`courier worker metrics on ${server.url}/metrics`);
+  log.info({ url: `${server.url}/metrics` }, `courier worker metrics on ${server.url}/metrics`);
   const collector =
     config.COURIER_NODE_GAUGE_SECONDS > 0
       ? startNodeGaugeCollector({
           pool,
           gauges: createNodeGauges(metrics.registry),
           everyMs: config.COURIER_NODE_GAUGE_SECONDS * 1000,
-          onError: (err) => console.error(`node gauges not collected: ${(err as Error).message}`),
+          onError: (err) => log.warn({ err }, 'node gauges not collected'),
         })
       : undefined;
   return async () => {
@@ -111,7 +120,4 @@ function workflowSource(): { workflowBundle: { codePath: string } } | { workflow
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runMain('courier-worker', main);
