@@ -17,11 +17,12 @@ import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifi
 import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
-import { installTemporalRuntime } from './observability/temporal-runtime';
+import { installTemporalRuntime, type TemporalRuntime } from './observability/temporal-runtime';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
 
 async function main(config: Config, logger: Logger): Promise<void> {
-  await installTemporalRuntime(logger, null);
+  // The SDK's metrics join the worker's /metrics, so they are on only where that is.
+  const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
   const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4);
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
   const dispatchers = {
@@ -57,7 +58,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
       maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
       shutdownGraceTime: '10 seconds',
     });
-    stopObserving = await startObserving(config, db.pool, metrics, logger, () => worker.getState() === 'RUNNING');
+    stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, () => worker.getState() === 'RUNNING');
     await startNotifier(client, config);
     metrics.workerUp.set(1);
     logger.info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
@@ -80,7 +81,7 @@ async function startNotifier(client: Client, config: Config): Promise<void> {
 }
 
 /**
- * /metrics and /healthz, and the node gauges. Every worker may run the collector: each reports the
+ * /metrics (Courier's and the Temporal SDK's) and /healthz, and the node gauges. Every worker may run the collector: each reports the
  * same fleet-wide picture and the alerts aggregate across workers with max/min. At millions of
  * nodes, COURIER_NODE_GAUGE_SECONDS=0 on all workers but one or two saves the database that scan.
  */
@@ -89,6 +90,7 @@ async function startObserving(
   pool: Pool,
   metrics: WorkerMetrics,
   log: Logger,
+  runtime: TemporalRuntime,
   healthy: () => boolean,
 ): Promise<() => Promise<void>> {
   if (config.COURIER_WORKER_METRICS_PORT === 0) return async () => {};
@@ -97,6 +99,8 @@ async function startObserving(
     host: config.COURIER_WORKER_METRICS_HOST,
     port: config.COURIER_WORKER_METRICS_PORT,
     healthy,
+    more: runtime.sdkMetrics ?? undefined,
+    onError: (err) => log.warn({ err }, "the Temporal SDK's metrics were not read"),
   });
   log.info({ url: `${server.url}/metrics` }, `courier worker metrics on ${server.url}/metrics`);
   const collector =
