@@ -1,7 +1,9 @@
 /**
  * The alerting rules against what Courier really exports: a rule that names a metric nobody
  * exports (a typo, a rename) would never fire, silently. The registries are built by the same
- * factories the API and the worker use.
+ * factories the API and the worker use; the Temporal SDK's by the list its metrics come from
+ * (src/observability/sdk-metrics.ts, which the worker-metrics integration test checks against a
+ * real worker).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +12,7 @@ import { parse } from 'yaml';
 import { FAILURE_REASONS } from '../../../src/activities/delivery/failure';
 import { createHttpMetrics } from '../../../src/api/http/metrics';
 import { createNodeGauges } from '../../../src/observability/node-gauges';
+import { sdkSeriesNames } from '../../../src/observability/sdk-metrics';
 import { createWorkerMetrics } from '../../../src/observability/worker-metrics';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -98,7 +101,7 @@ describe('ops/alerts.yml', () => {
     const worker = createWorkerMetrics();
     createNodeGauges(worker.registry);
     // `up` is Prometheus's own, one per scrape target.
-    known = new Set(['up', ...(await exported(createHttpMetrics().registry)), ...(await exported(worker.registry))]);
+    known = new Set(['up', ...(await exported(createHttpMetrics().registry)), ...(await exported(worker.registry)), ...sdkSeriesNames()]);
   });
 
   it('has rules, each alert once', () => {
