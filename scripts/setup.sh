@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes a checkout ready to run: Node 24 when the machine's Node is older than 22, Node packages,
-# the Prisma client, and the Temporal and MinIO server binaries. Idempotent and quick when nothing changed; `npm run dev`, `npm test` and CI
+# the Prisma client, the Temporal and MinIO server binaries, and Prometheus with promtool. Idempotent and quick when nothing changed; `npm run dev`, `npm test` and CI
 # run it first. It starts no server.
 #
 # Environment:
@@ -11,6 +11,8 @@
 #   TEMPORAL_ADDRESS    an external Temporal server: the stack uses it, nothing is built
 #   S3_ENDPOINT         an external S3 server: the stack uses it, MinIO is not built
 #   DATABASE_URL        an external PostgreSQL: the stack uses it instead of the embedded one
+#   PROMETHEUS_BIN, PROMTOOL_BIN  Prometheus and promtool of your own, instead of Debian's package
+#                       unpacked into the tools folder
 #   COURIER_SCHEMATHESIS a schemathesis binary for the API fuzz test, instead of the pinned one
 #                       installed from PyPI into ~/.cache/courier/venv
 set -euo pipefail
@@ -18,6 +20,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/log.sh
 source scripts/lib/go-tools.sh
 source scripts/lib/node.sh
+source scripts/lib/prometheus.sh
 
 TEMPORAL_PACKAGE=github.com/temporalio/cli/cmd/temporal
 TEMPORAL_VERSION=v1.5.1 # Temporal server 1.29.1; later tags carry a replace directive `go install` refuses
@@ -115,5 +118,6 @@ install_node_modules
 generate_prisma_client
 ensure_go_tool temporal "$TEMPORAL_PACKAGE" "$TEMPORAL_VERSION" TEMPORAL_BIN TEMPORAL_ADDRESS
 ensure_go_tool minio "$MINIO_PACKAGE" "$MINIO_VERSION" MINIO_BIN S3_ENDPOINT
+ensure_prometheus
 ensure_schemathesis
 step "ready in $(elapsed "$began")"

@@ -133,6 +133,26 @@ describe('ops/alerts.yml', () => {
   });
 });
 
+describe('ops/alerts.test.yml (promtool test rules)', () => {
+  const suite = parse(readFileSync(join(ROOT, 'ops', 'alerts.test.yml'), 'utf8')) as {
+    tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+  };
+
+  it('checks every alert against a healthy fleet, where only the watchdog fires', () => {
+    const healthy = suite.tests.find((t) => t.name === 'healthy fleet');
+    const checked = new Map(healthy?.alert_rule_test.map((c) => [c.alertname, c.exp_alerts.length]));
+    expect([...checked.keys()].sort()).toEqual(rules.map((r) => r.alert).sort());
+    expect([...checked].filter(([, firing]) => firing > 0).map(([alert]) => alert)).toEqual(['CourierWatchdog']);
+  });
+
+  it('has a firing case for the breach, saturation and dead-man alerts', () => {
+    const firing = new Set(suite.tests.flatMap((t) => t.alert_rule_test.filter((c) => c.exp_alerts.length > 0).map((c) => c.alertname)));
+    for (const alert of ['CourierNodesBreached', 'CourierNodesAtRisk', 'CourierWorkerSlotsExhausted', 'CourierTaskScheduleToStartHigh', 'CourierWorkerDown']) {
+      expect(firing).toContain(alert);
+    }
+  });
+});
+
 describe(RUNBOOK, () => {
   it('has no links to sections it lacks', () => {
     const links = [...runbook.matchAll(/\]\(#([^)]+)\)/g)].map(([, anchor = '']) => anchor);
