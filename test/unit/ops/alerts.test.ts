@@ -1,19 +1,12 @@
 /**
- * The alerting rules against what Courier really exports: a rule that names a metric nobody
- * exports (a typo, a rename) would never fire, silently. The registries are built by the same
- * factories the API and the worker use; the Temporal SDK's by the list its metrics come from
- * (src/observability/sdk-metrics.ts, which the worker-metrics integration test checks against a
- * real worker).
+ * The alerting rules against what Courier really exports (test/support/promql.ts): a rule that
+ * names a metric nobody exports (a typo, a rename) would never fire, silently.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { FAILURE_REASONS } from '../../../src/activities/delivery/failure';
-import { createHttpMetrics } from '../../../src/api/http/metrics';
-import { createNodeGauges } from '../../../src/observability/node-gauges';
-import { sdkSeriesNames } from '../../../src/observability/sdk-metrics';
-import { createWorkerMetrics } from '../../../src/observability/worker-metrics';
+import { exportedMetrics, metricNames } from '../../support/promql';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RUNBOOK = 'docs/runbook.md';
@@ -42,46 +35,6 @@ const anchors = new Set(
   ),
 );
 
-const PROMQL_WORDS = new Set([
-  // aggregation operators and keywords
-  ...['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile'],
-  ...['limitk', 'limit_ratio', 'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right'],
-  ...['bool', 'offset', 'atan2', 'inf', 'nan'],
-  // functions (usually followed by "(", which the tokenizer skips anyway)
-  ...['abs', 'absent', 'absent_over_time', 'ceil', 'changes', 'clamp', 'clamp_max', 'clamp_min', 'delta', 'deriv', 'exp'],
-  ...['floor', 'histogram_quantile', 'holt_winters', 'idelta', 'increase', 'irate', 'label_join', 'label_replace', 'ln'],
-  ...['log2', 'log10', 'predict_linear', 'rate', 'resets', 'round', 'scalar', 'sort', 'sort_desc', 'sqrt', 'time'],
-  ...['timestamp', 'vector', 'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time'],
-  ...['quantile_over_time', 'stddev_over_time', 'stdvar_over_time', 'last_over_time', 'present_over_time'],
-]);
-
-/**
- * The metric names an expression selects: identifiers followed by `{`, `[`, a space, `)` or the
- * end, once string literals, label matchers, grouping label lists and ranges are emptied and the
- * PromQL words are set aside.
- */
-function metricNames(expr: string): string[] {
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1()')
-    .replace(/\[[^\]]*\]/g, '[]');
-  const names = [...bare.matchAll(/(?<![\w:.])([a-zA-Z_:][\w:]*)(?=[{[)\s]|$)/g)].map(([, name = '']) => name);
-  return [...new Set(names.filter((n) => !PROMQL_WORDS.has(n)))];
-}
-
-/** Every series name a registry exposes, histograms and summaries with their suffixed series. */
-async function exported(registry: Registry): Promise<string[]> {
-  const metrics = await registry.getMetricsAsJSON();
-  return metrics.flatMap(({ name, type }) => {
-    // prom-client declares `type` a numeric enum, but it holds the exposition's type name.
-    const kind = String(type);
-    if (kind === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
-    if (kind === 'summary') return [name, `${name}_sum`, `${name}_count`];
-    return [name];
-  });
-}
-
 describe('metricNames', () => {
   it('finds the metrics and only them', () => {
     expect(
@@ -98,10 +51,7 @@ describe('metricNames', () => {
 describe('ops/alerts.yml', () => {
   let known: Set<string>;
   beforeAll(async () => {
-    const worker = createWorkerMetrics();
-    createNodeGauges(worker.registry);
-    // `up` is Prometheus's own, one per scrape target.
-    known = new Set(['up', ...(await exported(createHttpMetrics().registry)), ...(await exported(worker.registry)), ...sdkSeriesNames()]);
+    known = await exportedMetrics();
   });
 
   it('has rules, each alert once', () => {
