@@ -3,6 +3,8 @@
  * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createTransport } from 'nodemailer';
 import { NativeConnection, Worker } from '@temporalio/worker';
@@ -41,7 +43,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.COURIER_TASK_QUEUE,
-      ...workflowSource(),
+      ...workflowSource(config, logger),
       activities: createActivities({
         db,
         s3: createS3Client(config),
@@ -118,9 +120,16 @@ async function startObserving(
   };
 }
 
-/** A prebuilt bundle (COURIER_WORKFLOW_BUNDLE) saves the few seconds of bundling at each start. */
-function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const codePath = process.env.COURIER_WORKFLOW_BUNDLE;
+/**
+ * A prebuilt bundle saves the seconds of bundling at each start: COURIER_WORKFLOW_BUNDLE, else the
+ * one `npm run build` writes beside the compiled worker (the image's). From source (tsx) there is
+ * none, and the worker bundles src/workflows itself.
+ */
+function workflowSource(config: Config, log: Logger): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  // package.json's build script writes it there.
+  const built = join(__dirname, 'workflow-bundle.js');
+  const codePath = config.COURIER_WORKFLOW_BUNDLE ?? (existsSync(built) ? built : undefined);
+  log.info({ workflowBundle: codePath ?? null }, codePath ? `workflows from the bundle ${codePath}` : 'workflows bundled at start');
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
 }
 
