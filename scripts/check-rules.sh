@@ -6,7 +6,6 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/log.sh
-TOOLS_DIR="${COURIER_TOOLS_DIR:-$HOME/.cache/courier/bin}"
 source scripts/lib/prometheus.sh
 
 promtool=$(promtool_bin)

@@ -4,7 +4,7 @@
 # `npm test` checks and unit-tests ops/alerts.yml with promtool (scripts/check-rules.sh).
 # PROMETHEUS_BIN and PROMTOOL_BIN name binaries of your own instead (any 2.x or 3.x).
 
-PROMETHEUS_DIR="$TOOLS_DIR/prometheus"
+PROMETHEUS_DIR="${COURIER_TOOLS_DIR:-$HOME/.cache/courier/bin}/prometheus"
 
 ensure_prometheus() {
   if [[ -n "${PROMETHEUS_BIN:-}" || -n "${PROMTOOL_BIN:-}" ]]; then
@@ -40,7 +40,7 @@ ensure_prometheus() {
   cp "$scratch/unpacked/usr/bin/prometheus" "$scratch/unpacked/usr/bin/promtool" "$scratch/tools/"
   echo "$version" > "$scratch/tools/version"
   rm -rf "$PROMETHEUS_DIR"
-  mkdir -p "$TOOLS_DIR"
+  mkdir -p "$(dirname "$PROMETHEUS_DIR")"
   mv -T "$scratch/tools" "$PROMETHEUS_DIR"
   rm -rf "$scratch"
   step "prometheus: $("$PROMETHEUS_DIR/promtool" --version 2>&1 | head -1) in $(elapsed "$began")"
