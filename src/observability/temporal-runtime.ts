@@ -62,6 +62,9 @@ const PINO_LEVEL: Record<LogLevel, Level> = { ERROR: 'error', WARN: 'warn', INFO
 export function temporalLogger(logger: Logger): DefaultLogger {
   const level = logger.level in SDK_LEVEL ? SDK_LEVEL[logger.level as Level] : 'ERROR';
   return new DefaultLogger(level, ({ level: entryLevel, message, meta }: LogEntry) => {
-    logger[PINO_LEVEL[entryLevel]](meta ?? {}, message);
+    // An activity's task token lets its holder complete the activity: not for logs.
+    const fields = { ...meta };
+    delete fields.taskToken;
+    logger[PINO_LEVEL[entryLevel]](fields, message);
   });
 }
