@@ -63,7 +63,10 @@ async function main(config: Config, logger: Logger): Promise<void> {
     stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, () => worker.getState() === 'RUNNING');
     await startNotifier(client, config);
     metrics.workerUp.set(1);
-    logger.info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
+    // The line supervisors wait for (tests, the bench, start scripts): at info even when COURIER_LOG_LEVEL is quieter.
+    logger
+      .child({}, { level: logger.isLevelEnabled('info') ? logger.level : 'info' })
+      .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
     await worker.run();
   } finally {
     metrics.workerUp.set(0);
