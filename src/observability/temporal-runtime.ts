@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
 import type { Level, Logger } from 'pino';
+import { freeLoopbackPort } from '../net/free-port';
 
 /**
  * The Temporal SDK's own metrics (task slots, schedule-to-start latency, sticky cache, pollers)
@@ -38,17 +38,6 @@ async function scrape(url: string): Promise<string> {
   const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
   if (!res.ok) throw new Error(`the Temporal SDK's metrics answered ${res.status}`);
   return res.text();
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const SDK_LEVEL: Record<Level, LogLevel> = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE' };

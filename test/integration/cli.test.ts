@@ -4,10 +4,10 @@
  * from the fleet's ledger and the database, not only from what the CLI prints.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
 import { ledgerOf } from '../support/ledger';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 const NODES = 12;
@@ -16,15 +16,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('courier CLI', () => {
@@ -177,7 +168,7 @@ describe('courier CLI', () => {
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain('Unauthorized');
 
-    const port = await closedPort();
+    const port = await freeLoopbackPort();
     const unreachable = await courier(['services', 'list', '--url', `http://127.0.0.1:${port}`], { COURIER_API_KEY: engine.customerKey });
     expect({ code: unreachable.code, stderr: unreachable.stderr }).toEqual({
       code: 1,

@@ -6,7 +6,6 @@
  * log JSON.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
@@ -15,18 +14,11 @@ import { TEST_DATA_DIR } from '../../src/stack/profiles';
 import { runCommand } from '../../src/stack/run';
 import { notifierWorkflowId } from '../../src/workflows/notifier/definitions';
 import { eventually } from '../support/eventually';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 const BUILD = join(TEST_DATA_DIR, 'compiled-build');
 const DIST = join(BUILD, 'dist');
 const TASK_QUEUE = `compiled-${Date.now()}`;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 class Compiled {
   readonly child: ChildProcess;
@@ -66,7 +58,7 @@ describe('the compiled build (dist/)', () => {
     const tsc = require.resolve('typescript/bin/tsc');
     await runCommand('tsc', process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST]);
     await runCommand('workflow bundling', process.execPath, [join(DIST, 'stack', 'workflow-bundle.js'), join(DIST, 'workflow-bundle.js')]);
-    [metricsPort, apiPort] = [await freePort(), await freePort()];
+    [metricsPort, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
     worker = new Compiled('worker.js', { COURIER_TASK_QUEUE: TASK_QUEUE, COURIER_WORKER_METRICS_PORT: String(metricsPort), COURIER_NODE_GAUGE_SECONDS: '0' });
     api = new Compiled(join('api', 'main.js'), { COURIER_TASK_QUEUE: TASK_QUEUE, API_PORT: String(apiPort) });
   }, 240_000);

@@ -3,11 +3,11 @@
  * service some of whose nodes refuse or answer 503, and its /metrics, scraped over HTTP, shows the
  * acked and failed deliveries with the right reasons and the failing nodes in the node gauges.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import { SDK_METRICS } from '../../src/observability/sdk-metrics';
 import { nodesDown } from '../../src/simulators/node-fleet';
 import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 const NODES = 20;
 const REFUSING = ['obs-0', 'obs-1', 'obs-2'];
@@ -39,19 +39,11 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('worker metrics', () => {
   let engine: Engine;
   let metricsUrl: string;
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     metricsUrl = `http://127.0.0.1:${port}`;
     engine = await Engine.start('metrics', {
       workerEnv: { COURIER_WORKER_METRICS_PORT: String(port), COURIER_NODE_GAUGE_SECONDS: '1', COURIER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITY_SLOTS) },
