@@ -1,11 +1,12 @@
 # Courier's API, worker and deployment jobs, in one image with three targets:
-#   runtime (default)  `node dist/api/main.js`; the worker runs the same image with `node dist/worker.js`
+#   runtime (default)  `node dist/api/main.js`; the worker runs the same image with `node dist/worker.js`,
+#                      which loads the workflow bundle `npm run build` wrote (dist/workflow-bundle.js)
 #   migrate            `prisma migrate deploy`, then search attributes and bucket (dist/stack/prepare.js)
 # docker-compose.yml builds and wires them.
 
 # The embedded-postgres devDependency ships x86-64 binaries only: docker-compose.yml builds for
 # linux/amd64.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # The Prisma CLI runs its JavaScript engine: these stop it from downloading engine binaries.
 ENV PRISMA_SCHEMA_ENGINE_BINARY=/usr/local/bin/node \
@@ -17,17 +18,21 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json prisma.config.ts ./
 COPY prisma ./prisma
+COPY scripts ./scripts
 COPY src ./src
+# The compiled code and the workflow bundle beside it: the worker bundles nothing at start.
 RUN npx prisma generate && npm run build
 
 # Migrations need the Prisma CLI (a devDependency) and prisma.config.ts with what it imports.
 FROM build AS migrate
 CMD ["sh", "-c", "npx prisma migrate deploy && node dist/stack/prepare.js"]
 
+# Only the production dependencies: no tsx, TypeScript, Prisma CLI, pino-pretty or test tools
+# at run time (test/integration/compiled-build.test.ts runs dist/ with them forbidden).
 FROM build AS production-modules
 RUN npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=production-modules /app/node_modules ./node_modules

@@ -16,6 +16,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files (preloads with `node --require`) load with require().
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Tests read JSON bodies of many shapes; typing each one would add noise, not safety.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -1,4 +1,5 @@
 /** `npm run bench -- [flags]`: sizes, durations and which parts run. */
+import { FlagError, flagParser } from '../src/cli/flags';
 
 export const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
 export type Part = (typeof PARTS)[number];
@@ -40,40 +41,53 @@ export interface BenchOptions {
   label: string;
 }
 
-export const USAGE = `npm run bench -- [flags]
+const FLAGS = flagParser({
+  usage: `npm run bench -- [flags]
 
 Runs every row on a local stack of its own (PostgreSQL 5464, Temporal 7264, MinIO 9032, Redis 6390;
-data in .data/bench, fresh each run), prints a table and writes bench-results/<timestamp>.json.
+data in .data/bench, fresh each run), prints a table and writes bench-results/<timestamp>.json.`,
+  flags: {
+    nodes: { type: 'string', description: "N: Courier's nodes (default 40000)" },
+    services: { type: 'string', description: 'N: services they are spread over (default 8)' },
+    ttl: { type: 'string', description: "S: ttlSeconds of Courier's services (default 60)" },
+    'refresh-before': { type: 'string', description: 'S: refreshBeforeSeconds (default 20)' },
+    cycles: { type: 'string', description: 'N: refresh cycles measured on schedule (default 3)' },
+    drains: { type: 'string', description: 'N: refresh-all drains measured after the first delivery (default 0)' },
+    concurrency: { type: 'string', description: "N: requests in flight, ceiling and peers; Courier's HTTP connections (default 128)" },
+    'ceiling-seconds': { type: 'string', description: 'S: measured seconds of each ceiling loop (default 15)' },
+    'peer-nodes': { type: 'string', description: 'N: nodes for naive Temporal and the job queue (default 20000)' },
+    'peer-seconds': { type: 'string', description: 'S: time cap of each peer run (default 60)' },
+    'forced-rate': { type: 'string', description: 'R: forced refreshes per second, at saturation and on schedule (default 10)' },
+    'mapping-rows': { type: 'string', description: 'N: rows of the mapping-load figure (default 1000000)' },
+    'small-services': { type: 'string', description: 'N: services of the small-services part (default 2000)' },
+    'small-nodes': { type: 'string', description: 'N: nodes of each of them (default 10)' },
+    'register-rate': { type: 'string', description: 'R: registrations per second of the small-services part (default 20)' },
+    only: { type: 'string', description: `a,b: run only these parts: ${PARTS.join(', ')} (fairness and services run only when named)` },
+    skip: { type: 'string', description: 'a,b: run all but these parts' },
+    large: { type: 'boolean', description: "after the default rows, sweep Courier's fleet up until lateness or expiry" },
+    'large-steps': { type: 'string', description: 'a,b,...: node counts of the sweep (default 60000,90000,120000,160000,200000)' },
+    profile: { type: 'boolean', description: "run Courier's worker with --cpu-prof (bench-results/profiles/)" },
+    'worker-env': { type: 'string', repeatable: true, description: "K=V: extra environment for Courier's worker (repeatable)" },
+    workers: { type: 'string', description: 'N: Courier worker processes (default 1)' },
+    'worker-script': { type: 'string', description: "PATH: the worker's entry point (default src/worker.ts; e.g. a modified copy)" },
+    label: { type: 'string', description: 'TEXT: a note stored with the results' },
+  },
+});
 
-  --nodes N              Courier's nodes (default 40000)
-  --services N           services they are spread over (default 8)
-  --ttl S                ttlSeconds of Courier's services (default 60)
-  --refresh-before S     refreshBeforeSeconds (default 20)
-  --cycles N             refresh cycles measured on schedule (default 3)
-  --drains N             refresh-all drains measured after the first delivery (default 0)
-  --concurrency N        requests in flight, ceiling and peers; Courier's HTTP connections (default 128)
-  --ceiling-seconds S    measured seconds of each ceiling loop (default 15)
-  --peer-nodes N         nodes for naive Temporal and the job queue (default 20000)
-  --peer-seconds S       time cap of each peer run (default 60)
-  --forced-rate R        forced refreshes per second, at saturation and on schedule (default 10)
-  --mapping-rows N       rows of the mapping-load figure (default 1000000)
-  --small-services N     services of the small-services part (default 2000)
-  --small-nodes N        nodes of each of them (default 10)
-  --register-rate R      registrations per second of the small-services part (default 20)
-  --only a,b             run only these parts: ${PARTS.join(', ')} (fairness and services run only when named)
-  --skip a,b             run all but these parts
-  --large                after the default rows, sweep Courier's fleet up until lateness or expiry
-  --large-steps a,b,...  node counts of the sweep (default 60000,90000,120000,160000,200000)
-  --profile              run Courier's worker with --cpu-prof (bench-results/profiles/)
-  --worker-env K=V       extra environment for Courier's worker (repeatable)
-  --workers N            Courier worker processes (default 1)
-  --worker-script PATH   the worker's entry point (default src/worker.ts; e.g. a modified copy)
-  --label TEXT           a note stored with the results
-  --help`;
+export const USAGE = FLAGS.help;
 
 export class UsageError extends Error {}
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  let flags;
+  try {
+    flags = FLAGS.parse(argv);
+  } catch (err) {
+    if (err instanceof FlagError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (flags === 'help') return 'help';
+  const given = flags;
   const o: BenchOptions = {
     nodes: 40_000,
     services: 8,
@@ -100,64 +114,51 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     workerScript: 'src/worker.ts',
     label: '',
   };
-  const args = [...argv];
-  const value = (flag: string): string => {
-    const v = args.shift();
-    if (v === undefined) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  const int = (flag: string, min = 1): number => {
-    const v = Number(value(flag));
-    if (!Number.isInteger(v) || v < min) throw new UsageError(`${flag} must be an integer >= ${min}`);
-    return v;
+  const text = (flag: string): string | undefined => given[flag] as string | undefined;
+  const int = (flag: string, fallback: number, min = 1): number => {
+    const v = text(flag);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min) throw new UsageError(`--${flag} must be an integer >= ${min}`);
+    return n;
   };
   const parts = (flag: string): Part[] => {
-    const list = value(flag).split(',').filter(Boolean);
-    for (const p of list) if (!(PARTS as readonly string[]).includes(p)) throw new UsageError(`${flag}: unknown part '${p}' (parts: ${PARTS.join(', ')})`);
+    const list = (text(flag) ?? '').split(',').filter(Boolean);
+    for (const p of list) if (!(PARTS as readonly string[]).includes(p)) throw new UsageError(`--${flag}: unknown part '${p}' (parts: ${PARTS.join(', ')})`);
     return list as Part[];
   };
-  while (args.length > 0) {
-    const flag = args.shift() as string;
-    switch (flag) {
-      case '--help':
-      case '-h':
-        return 'help';
-      case '--nodes': o.nodes = int(flag); break;
-      case '--services': o.services = int(flag); break;
-      case '--ttl': o.ttlSeconds = int(flag, 10); break;
-      case '--refresh-before': o.refreshBeforeSeconds = int(flag); break;
-      case '--cycles': o.cycles = int(flag); break;
-      case '--drains': o.drains = int(flag, 0); break;
-      case '--concurrency': o.concurrency = int(flag); break;
-      case '--ceiling-seconds': o.ceilingSeconds = int(flag); break;
-      case '--peer-nodes': o.peerNodes = int(flag); break;
-      case '--peer-seconds': o.peerSeconds = int(flag); break;
-      case '--forced-rate': o.forcedRate = Number(value(flag)); break;
-      case '--mapping-rows': o.mappingRows = int(flag); break;
-      case '--small-services': o.smallServices = int(flag); break;
-      case '--small-nodes': o.smallNodes = int(flag); break;
-      case '--register-rate': o.registerRate = int(flag); break;
-      case '--only': o.parts = new Set(parts(flag)); break;
-      case '--skip': for (const p of parts(flag)) o.parts.delete(p); break;
-      case '--large': o.large = true; break;
-      case '--large-steps':
-        o.largeSteps = value(flag).split(',').map(Number);
-        if (o.largeSteps.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`${flag} takes node counts, e.g. 60000,120000`);
-        break;
-      case '--profile': o.profile = true; break;
-      case '--worker-env': {
-        const [k, ...rest] = value(flag).split('=');
-        if (!k || rest.length === 0) throw new UsageError(`${flag} takes KEY=VALUE`);
-        o.workerEnv[k] = rest.join('=');
-        break;
-      }
-      case '--workers': o.workers = int(flag); break;
-      case '--worker-script': o.workerScript = value(flag); break;
-      case '--label': o.label = value(flag); break;
-      default:
-        throw new UsageError(`unknown flag '${flag}'`);
-    }
+  o.nodes = int('nodes', o.nodes);
+  o.services = int('services', o.services);
+  o.ttlSeconds = int('ttl', o.ttlSeconds, 10);
+  o.refreshBeforeSeconds = int('refresh-before', o.refreshBeforeSeconds);
+  o.cycles = int('cycles', o.cycles);
+  o.drains = int('drains', o.drains, 0);
+  o.concurrency = int('concurrency', o.concurrency);
+  o.ceilingSeconds = int('ceiling-seconds', o.ceilingSeconds);
+  o.peerNodes = int('peer-nodes', o.peerNodes);
+  o.peerSeconds = int('peer-seconds', o.peerSeconds);
+  o.mappingRows = int('mapping-rows', o.mappingRows);
+  o.smallServices = int('small-services', o.smallServices);
+  o.smallNodes = int('small-nodes', o.smallNodes);
+  o.registerRate = int('register-rate', o.registerRate);
+  o.workers = int('workers', o.workers);
+  if (text('forced-rate') !== undefined) o.forcedRate = Number(text('forced-rate'));
+  if (text('only') !== undefined) o.parts = new Set(parts('only'));
+  for (const p of text('skip') === undefined ? [] : parts('skip')) o.parts.delete(p);
+  o.large = given.large === true;
+  o.profile = given.profile === true;
+  const steps = text('large-steps');
+  if (steps !== undefined) {
+    o.largeSteps = steps.split(',').map(Number);
+    if (o.largeSteps.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError('--large-steps takes node counts, e.g. 60000,120000');
   }
+  for (const pair of (given['worker-env'] as string[] | undefined) ?? []) {
+    const [k, ...rest] = pair.split('=');
+    if (!k || rest.length === 0) throw new UsageError('--worker-env takes KEY=VALUE');
+    o.workerEnv[k] = rest.join('=');
+  }
+  o.workerScript = text('worker-script') ?? o.workerScript;
+  o.label = text('label') ?? o.label;
   if (o.refreshBeforeSeconds >= o.ttlSeconds) throw new UsageError('--refresh-before must be less than --ttl');
   if (!(o.forcedRate > 0)) throw new UsageError('--forced-rate must be a positive number');
   // Forced refreshes are measured while Courier drains a backlog: they need the Courier part.

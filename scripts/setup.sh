@@ -1,23 +1,27 @@
 #!/usr/bin/env bash
-# Makes a checkout ready to run: Node packages, the Prisma client, and the Temporal and MinIO
-# server binaries. Idempotent and quick when nothing changed; `npm run dev`, `npm test` and CI
+# Makes a checkout ready to run: Node 24 when the machine's Node is older than 22, Node packages,
+# the Prisma client, the Temporal and MinIO server binaries, and Prometheus with promtool. Idempotent and quick when nothing changed; `npm run dev`, `npm test` and CI
 # run it first. It starts no server.
 #
 # Environment:
-#   COURIER_TOOLS_DIR   where server binaries are built and cached (default ~/.cache/courier/bin)
+#   COURIER_TOOLS_DIR   where server binaries are built and cached (default ~/.cache/courier/bin),
+#                       and Node 24 unpacked when the machine's Node is older than 22
 #   TEMPORAL_BIN        a prebuilt `temporal` CLI to use instead of building one
 #   MINIO_BIN           a prebuilt `minio` to use instead of building one
 #   TEMPORAL_ADDRESS    an external Temporal server: the stack uses it, nothing is built
 #   S3_ENDPOINT         an external S3 server: the stack uses it, MinIO is not built
 #   DATABASE_URL        an external PostgreSQL: the stack uses it instead of the embedded one
+#   PROMETHEUS_BIN, PROMTOOL_BIN  Prometheus and promtool of your own, instead of Debian's package
+#                       unpacked into the tools folder
 #   COURIER_SCHEMATHESIS a schemathesis binary for the API fuzz test, instead of the pinned one
 #                       installed from PyPI into ~/.cache/courier/venv
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/log.sh
 source scripts/lib/go-tools.sh
+source scripts/lib/node.sh
+source scripts/lib/prometheus.sh
 
-NODE_MIN_MAJOR=20
 TEMPORAL_PACKAGE=github.com/temporalio/cli/cmd/temporal
 TEMPORAL_VERSION=v1.5.1 # Temporal server 1.29.1; later tags carry a replace directive `go install` refuses
 MINIO_PACKAGE=github.com/minio/minio
@@ -25,12 +29,17 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c # what @latest was when pinned:
 TOOLS_DIR="${COURIER_TOOLS_DIR:-$HOME/.cache/courier/bin}"
 STAMPS=node_modules/.courier-setup
 
-check_node() {
-  command -v node > /dev/null || fail "Node.js >= $NODE_MIN_MAJOR is needed, and there is no 'node' on PATH."
-  local major
-  major=$(node -p 'process.versions.node.split(".")[0]')
-  ((major >= NODE_MIN_MAJOR)) || fail "Node.js >= $NODE_MIN_MAJOR is needed, and 'node' is $(node --version)."
-  step "node $(node --version), npm $(npm --version 2> /dev/null)"
+# The machine's Node if it is >= NODE_MIN_MAJOR, else Node NODE_VERSION in the tools folder
+# (installed the first time): the rest of setup, and scripts/on-node.sh after it, run on it.
+ensure_node() {
+  if ! use_courier_node; then
+    local began=$SECONDS
+    step "node: the machine's is $(node --version 2> /dev/null || echo missing), Courier needs >= $NODE_MIN_MAJOR: installing $NODE_PACKAGE@$NODE_VERSION into $COURIER_NODE_DIR"
+    install_courier_node
+    use_courier_node
+    step "node: installed in $(elapsed "$began")"
+  fi
+  step "node $(node --version) ($(command -v node)), npm $(npm --version 2> /dev/null)"
 }
 
 # Reinstalls only when the lock file (or Node's major version) changed since the last install.
@@ -104,10 +113,11 @@ ensure_schemathesis() {
 }
 
 began=$SECONDS
-check_node
+ensure_node
 install_node_modules
 generate_prisma_client
 ensure_go_tool temporal "$TEMPORAL_PACKAGE" "$TEMPORAL_VERSION" TEMPORAL_BIN TEMPORAL_ADDRESS
 ensure_go_tool minio "$MINIO_PACKAGE" "$MINIO_VERSION" MINIO_BIN S3_ENDPOINT
+ensure_prometheus
 ensure_schemathesis
 step "ready in $(elapsed "$began")"

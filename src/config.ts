@@ -130,6 +130,8 @@ const ConfigSchema = z.object({
   /** SMTP server for email notifications, e.g. smtp://user:pass@mail.example.com:587; unset, emails fail visibly. */
   COURIER_SMTP_URL: z.string().url().optional(),
   COURIER_SMTP_FROM: z.string().min(3).default('Courier <courier@localhost>'),
+  /** A prebuilt workflow bundle; unset, the worker uses the one `npm run build` puts beside it (dist/workflow-bundle.js), else bundles at start. */
+  COURIER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -3,23 +3,29 @@
  * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { createTransport } from 'nodemailer';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
+import type { Logger } from 'pino';
 import { createActivities } from './activities';
 import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
-import { ConfigError, loadConfig, type Config } from './config';
+import type { Config } from './config';
 import { connectDatabase } from './db';
 import { FLEET_WORKFLOW_TYPE, fleetStartOptions } from './workflows/fleet/definitions';
 import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
+import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
+import { installTemporalRuntime, type TemporalRuntime } from './observability/temporal-runtime';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+async function main(config: Config, logger: Logger): Promise<void> {
+  // The SDK's metrics join the worker's /metrics, so they are on only where that is.
+  const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
   const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4);
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
   const dispatchers = {
@@ -38,7 +44,7 @@ async function main(): Promise<void> {
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.COURIER_TASK_QUEUE,
-      ...workflowSource(),
+      ...workflowSource(config, logger),
       activities: createActivities({
         db,
         s3: createS3Client(config),
@@ -56,10 +62,13 @@ async function main(): Promise<void> {
       maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
       shutdownGraceTime: '10 seconds',
     });
-    stopObserving = await startObserving(config, db.pool, metrics, () => worker.getState() === 'RUNNING');
+    stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, () => worker.getState() === 'RUNNING');
     await startSingletons(client, config);
     metrics.workerUp.set(1);
-    console.log(`courier worker polling task queue '${config.COURIER_TASK_QUEUE}' on ${config.TEMPORAL_ADDRESS}`);
+    // The line supervisors wait for (tests, the bench, start scripts): at info even when COURIER_LOG_LEVEL is quieter.
+    logger
+      .child({}, { level: logger.isLevelEnabled('info') ? logger.level : 'info' })
+      .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
     await worker.run();
   } finally {
     metrics.workerUp.set(0);
@@ -86,24 +95,33 @@ async function startSingletons(client: Client, config: Config): Promise<void> {
 }
 
 /**
- * /metrics and /healthz, and the node gauges: every worker shows the snapshot the fleet duty
- * computed once for the deployment (one small row), so the alerts aggregate across workers with
- * max/min and no worker scans the fleet.
+ * /metrics (Courier's and the Temporal SDK's) and /healthz, and the node gauges: every worker
+ * shows the snapshot the fleet duty computed once for the deployment (one small row), so the
+ * alerts aggregate across workers with max/min and no worker scans the fleet.
  */
-async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics, healthy: () => boolean): Promise<() => Promise<void>> {
+async function startObserving(
+  config: Config,
+  pool: Pool,
+  metrics: WorkerMetrics,
+  log: Logger,
+  runtime: TemporalRuntime,
+  healthy: () => boolean,
+): Promise<() => Promise<void>> {
   if (config.COURIER_WORKER_METRICS_PORT === 0) return async () => {};
   const server = await startMetricsServer({
     registry: metrics.registry,
     host: config.COURIER_WORKER_METRICS_HOST,
     port: config.COURIER_WORKER_METRICS_PORT,
     healthy,
+    more: runtime.sdkMetrics ?? undefined,
+    onError: (err) => log.warn({ err }, "the Temporal SDK's metrics were not read"),
   });
-  console.log(`courier worker metrics on ${server.url}/metrics`);
+  log.info({ url: `${server.url}/metrics` }, `courier worker metrics on ${server.url}/metrics`);
   const collector = startNodeGaugeCollector({
     pool,
     gauges: createNodeGauges(metrics.registry),
     everyMs: config.COURIER_NODE_GAUGE_SECONDS * 1000,
-    onError: (err) => console.error(`node gauges not read: ${(err as Error).message}`),
+    onError: (err) => log.warn({ err }, 'node gauges not read'),
   });
   return async () => {
     collector.stop();
@@ -111,13 +129,17 @@ async function startObserving(config: Config, pool: Pool, metrics: WorkerMetrics
   };
 }
 
-/** A prebuilt bundle (COURIER_WORKFLOW_BUNDLE) saves the few seconds of bundling at each start. */
-function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
-  const codePath = process.env.COURIER_WORKFLOW_BUNDLE;
+/**
+ * A prebuilt bundle saves the seconds of bundling at each start: COURIER_WORKFLOW_BUNDLE, else the
+ * one `npm run build` writes beside the compiled worker (the image's). From source (tsx) there is
+ * none, and the worker bundles src/workflows itself.
+ */
+function workflowSource(config: Config, log: Logger): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  // package.json's build script writes it there.
+  const built = join(__dirname, 'workflow-bundle.js');
+  const codePath = config.COURIER_WORKFLOW_BUNDLE ?? (existsSync(built) ? built : undefined);
+  log.info({ workflowBundle: codePath ?? null }, codePath ? `workflows from the bundle ${codePath}` : 'workflows bundled at start');
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runMain('courier-worker', main);

@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
 import { recordServiceAlert } from './alert-events';
@@ -56,16 +56,26 @@ async function loadMapping(deps: MappingDeps, input: LoadMappingInput): Promise<
   try {
     const result = await checkAndLoad(deps, input, service);
     deps.metrics.mappingLoads.inc({ result: result.outcome });
+    logLoad(input.serviceId, result);
     return result;
   } catch (err) {
     if (err instanceof ServiceGoneError) throw serviceGone(input.serviceId);
     deps.metrics.mappingLoads.inc({ result: 'failed' });
     // Status reads this column, so a failing mapping shows even while no worker runs.
     const problem = (err as Error).message ?? String(err);
+    log.warn('mapping load failed', { serviceId: input.serviceId, error: problem });
     await recordMappingProblem(pool, input.serviceId, problem).catch(() => undefined);
     await recordServiceAlert(pool, input.serviceId, 'mapping_failed', problem).catch(() => undefined);
     throw err;
   }
+}
+
+/** Applied and held loads change what Courier delivers to: info and warn; the periodic unchanged check only at debug. */
+function logLoad(serviceId: string, r: LoadMappingResult): void {
+  const fields = { serviceId, outcome: r.outcome, etag: r.etag, nodeCount: r.nodeCount, added: r.added, removed: r.removed, badRows: r.badRows };
+  if (r.outcome === 'held') log.warn('mapping held', { ...fields, heldReason: r.heldReason });
+  else if (r.outcome === 'applied') log.info('mapping applied', fields);
+  else log.debug('mapping unchanged', fields);
 }
 
 const serviceGone = (serviceId: string) =>

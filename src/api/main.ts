@@ -6,11 +6,12 @@
  */
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
-import pino from 'pino';
+import type { Logger } from 'pino';
 import { createGuardedAgent } from '../activities/http/guarded-agent';
 import { sealStoredSecrets } from '../activities/service-secrets';
-import { ConfigError, loadConfig, secretsKeyring } from '../config';
+import { ConfigError, secretsKeyring, type Config } from '../config';
 import { connectDatabase } from '../db';
+import { runMain } from '../observability/logger';
 import { createApp } from './app';
 import { reconcileDeletions } from './services/deregistration';
 import { reconcileProvisioning } from './services/provisioning';
@@ -18,14 +19,12 @@ import { sweepExpired } from './services/sweep';
 
 const RECONCILE_EVERY_MS = 30_000;
 
-async function main(): Promise<void> {
-  const config = loadConfig();
+async function main(config: Config, logger: Logger): Promise<void> {
   // Without it the admin routes would need a default key, one that anybody reading the code knows.
   if (config.COURIER_ADMIN_KEY === undefined) {
     throw new ConfigError('COURIER_ADMIN_KEY is not set: the API needs the deployment admin key (32+ random bytes, e.g. openssl rand -base64 32). The dev and test stacks generate one.');
   }
   const keyring = secretsKeyring(config);
-  const logger = pino({ level: config.COURIER_LOG_LEVEL, base: { service: 'courier-api' } });
   const db = connectDatabase(config.DATABASE_URL);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
@@ -80,7 +79,4 @@ async function main(): Promise<void> {
   process.on('SIGINT', shutdown);
 }
 
-main().catch((err: unknown) => {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exit(1);
-});
+runMain('courier-api', main);

@@ -1,9 +1,11 @@
 /**
  * Command lines as data: each command declares its words, positional arguments and flags once,
- * and the same declaration drives parsing (node's util.parseArgs) and every help screen.
+ * and yargs turns the declarations into the parser, every help screen and shell completion
+ * (`courier completion`).
  */
-import { parseArgs } from 'node:util';
+import type { Argv } from 'yargs';
 import { z } from 'zod';
+import { strictParser } from './flags';
 
 export type FlagType = 'string' | 'integer' | 'number' | 'boolean';
 
@@ -35,7 +37,6 @@ export const GLOBAL_FLAGS: Flags = {
   url: { type: 'string', value: 'URL', description: 'Courier API (env COURIER_URL, default http://127.0.0.1:8080)' },
   key: { type: 'string', value: 'KEY', description: 'API key (env COURIER_API_KEY; admin commands: COURIER_ADMIN_KEY)' },
   json: { type: 'boolean', description: 'machine output: JSON instead of tables' },
-  help: { type: 'boolean', description: 'show help' },
 };
 
 /** A mistake in the command line: reported with the relevant help, exit code 2. */
@@ -51,23 +52,26 @@ export class UsageError extends Error {
 const integer = z.string().regex(/^-?\d+$/, 'must be an integer').transform(Number);
 const decimal = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a number').transform(Number);
 
+type Values = Record<string, unknown>;
+
 /** The parsed command line of one command, with typed access to its flags. */
 export class Input {
   constructor(
-    private readonly values: Record<string, string | boolean | undefined>,
-    private readonly positionals: Record<string, string>,
+    private readonly values: Values,
     private readonly help: string,
   ) {}
 
   arg(name: string): string {
-    const value = this.positionals[name];
-    if (value === undefined) throw new Error(`command declares no argument ${name}`);
+    const value = this.values[name];
+    if (typeof value !== 'string') throw new Error(`command declares no argument ${name}`);
     return value;
   }
 
   string(name: string): string | undefined {
     const value = this.values[name];
-    return typeof value === 'string' ? value : undefined;
+    // A repeated flag: the last one counts, as in most command lines.
+    const last = Array.isArray(value) ? value.at(-1) : value;
+    return typeof last === 'string' ? last : undefined;
   }
 
   integer(name: string): number | undefined {
@@ -99,105 +103,108 @@ export type Resolved<Ctx> =
   | { kind: 'help'; text: string }
   | { kind: 'run'; command: CommandSpec<Ctx>; input: Input; global: { url?: string; key?: string; json: boolean } };
 
+/** yargs options from flag declarations: numbers stay strings, so Input says what is wrong with one. */
+function options(flags: Flags): Record<string, { type: 'string' | 'boolean'; describe: string; requiresArg?: boolean; demandOption?: boolean }> {
+  return Object.fromEntries(
+    Object.entries(flags).map(([name, f]) => [
+      name,
+      {
+        type: f.type === 'boolean' ? 'boolean' : 'string',
+        describe: f.value ? `${f.value}: ${f.description}` : f.description,
+        ...(f.type === 'boolean' ? {} : { requiresArg: true }),
+        ...(f.required ? { demandOption: true } : {}),
+      },
+    ]),
+  );
+}
+
+const usageOf = (command: CommandSpec<unknown>): string => [...command.words.slice(-1), ...(command.args ?? []).map((a) => `<${a}>`)].join(' ');
+
 /**
- * Finds the command named by the leading words, wherever the global flags are, then parses the
- * rest against that command's flags. `-h`/`--help` anywhere shows the nearest help.
+ * The parser for `commands`: one yargs command per group word (`services`, `nodes`, `admin
+ * keys`), leaves for the commands themselves. `chosen` receives the command a line names.
  */
-export function resolve<Ctx>(argv: string[], commands: CommandSpec<Ctx>[]): Resolved<Ctx> {
-  const words: string[] = [];
-  const rest: string[] = [];
-  const valued = new Set(Object.entries(GLOBAL_FLAGS).filter(([, f]) => f.type !== 'boolean').map(([name]) => `--${name}`));
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i] as string;
-    const candidate = [...words, token];
-    if (!token.startsWith('-') && commands.some((c) => startsWith(c.words, candidate))) {
-      words.push(token);
+export function buildParser<Ctx>(commands: CommandSpec<Ctx>[], chosen: (command: CommandSpec<Ctx>, values: Values) => void): Argv {
+  const parser = strictParser()
+    .scriptName('courier')
+    .usage('Usage: $0 <command> [args] [flags]   ($0 <command> --help for its flags)')
+    .options(Object.fromEntries(Object.entries(options(GLOBAL_FLAGS)).map(([name, o]) => [name, { ...o, global: true }])))
+    .completion('completion', 'print the shell completion script: courier completion >> ~/.bashrc (bash and zsh)')
+    .group([...Object.keys(GLOBAL_FLAGS), 'help'], 'Global flags:')
+    .wrap(Math.min(120, process.stdout.columns || 100));
+  addLevel(parser, commands, 0, chosen);
+  return parser.demandCommand(1, "missing command after 'courier'");
+}
+
+function addLevel<Ctx>(parser: Argv, commands: CommandSpec<Ctx>[], depth: number, chosen: (command: CommandSpec<Ctx>, values: Values) => void): void {
+  const groups = new Map<string, CommandSpec<Ctx>[]>();
+  for (const command of commands) {
+    const word = command.words[depth] as string;
+    groups.set(word, [...(groups.get(word) ?? []), command]);
+  }
+  for (const [word, members] of groups) {
+    const leaf = members.length === 1 && members[0]?.words.length === depth + 1 ? members[0] : undefined;
+    if (leaf) {
+      parser.command(
+        usageOf(leaf as CommandSpec<unknown>),
+        leaf.summary,
+        (b) => b.options(options(leaf.flags ?? {})).group(Object.keys(leaf.flags ?? {}), 'Flags:'),
+        (values) => chosen(leaf, values),
+      );
     } else {
-      rest.push(token);
-      if (valued.has(token) && i + 1 < argv.length) rest.push(argv[++i] as string);
+      const path = members[0]?.words.slice(0, depth + 1).join(' ') ?? word;
+      parser.command(word, `${path} commands: ${members.map((m) => m.words.slice(depth + 1).join(' ')).join(', ')}`, (b) => {
+        addLevel(b, members, depth + 1, chosen);
+        return b.demandCommand(1, `missing command after 'courier ${path}'`);
+      });
     }
   }
-  const wantsHelp = rest.includes('--help') || rest.includes('-h');
-  const command = commands.find((c) => c.words.join(' ') === words.join(' '));
-  if (!command) {
-    const text = listHelp(commands, words);
-    if (wantsHelp) return { kind: 'help', text };
-    const stray = rest.find((t) => !t.startsWith('-'));
-    const named = ['courier', ...words].join(' ');
-    throw new UsageError(stray ? `unknown command: ${named} ${stray}` : `missing command after '${named}'`, text);
-  }
-  const help = commandHelp(command);
-  if (wantsHelp) return { kind: 'help', text: help };
+}
 
-  const flags = { ...GLOBAL_FLAGS, ...command.flags };
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({
-      args: rest.filter((t) => t !== '-h'),
-      options: Object.fromEntries(Object.entries(flags).map(([name, f]) => [name, { type: f.type === 'boolean' ? 'boolean' : 'string' }])),
-      allowPositionals: true,
-      strict: true,
+/**
+ * Parses `argv` against `commands`: the command it names with its input, or the help it asked
+ * for (`--help` anywhere, `completion`). A mistake throws a UsageError with the nearest help.
+ */
+export async function resolve<Ctx>(argv: string[], commands: CommandSpec<Ctx>[]): Promise<Resolved<Ctx>> {
+  let picked: { command: CommandSpec<Ctx>; values: Values } | undefined;
+  const parser = buildParser(commands, (command, values) => (picked = { command, values }));
+  if (argv[0] === COMPLETIONS_FLAG) return { kind: 'help', text: await completions(parser, argv) };
+  const { error, output } = await new Promise<{ error: Error | null; output: string }>((done) => {
+    void parser.parse(argv, {}, (error: Error | null | undefined, _values: unknown, output: string) => done({ error: error ?? null, output }));
+  });
+  if (error) throw new UsageError(error.message, `${output.slice(0, output.lastIndexOf(error.message)).trimEnd()}\n`);
+  if (!picked) return { kind: 'help', text: output.endsWith('\n') ? output : `${output}\n` };
+  const { command, values } = picked;
+  const help = await commandHelp(commands, command);
+  const input = new Input(values, help);
+  return { kind: 'run', command, input, global: { url: input.string('url'), key: input.string('key'), json: input.boolean('json') } };
+}
+
+/** What the completion script (`courier completion`) asks for: `courier --get-yargs-completions courier <words...>`. */
+const COMPLETIONS_FLAG = '--get-yargs-completions';
+const COMPLETIONS_TIMEOUT_MS = 2000;
+
+/**
+ * yargs answers a completion request in a second callback, after an empty first one; the
+ * timeout only guards against a yargs that would not call back again.
+ */
+function completions(parser: Argv, argv: string[]): Promise<string> {
+  return new Promise((done) => {
+    let calls = 0;
+    const timer = setTimeout(() => done(''), COMPLETIONS_TIMEOUT_MS);
+    void parser.parse(argv, {}, (_error: unknown, _values: unknown, output: string) => {
+      calls += 1;
+      if (output || calls > 1) {
+        clearTimeout(timer);
+        done(output ? `${output}\n` : '');
+      }
     });
-  } catch (err) {
-    // parseArgs appends advice about `--` that does not apply to these commands: its first sentence says it all.
-    throw new UsageError((err as Error).message.split(/\.(\s|$)/)[0] ?? 'invalid arguments', help);
-  }
-  const names = command.args ?? [];
-  if (parsed.positionals.length !== names.length) {
-    const problem = parsed.positionals.length < names.length ? `missing ${names.slice(parsed.positionals.length).join(' ')}` : `unexpected argument '${parsed.positionals[names.length]}'`;
-    throw new UsageError(`${command.words.join(' ')}: ${problem}`, help);
-  }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  const missing = Object.entries(command.flags ?? {}).filter(([name, f]) => f.required && values[name] === undefined);
-  if (missing.length > 0) {
-    throw new UsageError(`${command.words.join(' ')}: missing ${missing.map(([name]) => `--${name}`).join(', ')}`, help);
-  }
-  const input = new Input(values, Object.fromEntries(names.map((name, i) => [name, parsed.positionals[i] as string])), help);
-  return {
-    kind: 'run',
-    command,
-    input,
-    global: { url: input.string('url'), key: input.string('key'), json: input.boolean('json') },
-  };
+  });
 }
 
-const startsWith = (words: string[], prefix: string[]): boolean => prefix.every((w, i) => words[i] === w);
-
-function flagLines(flags: Flags): string[][] {
-  return Object.entries(flags).map(([name, f]) => [
-    `--${name}${f.value ? ` ${f.value}` : ''}`,
-    `${f.description}${f.required ? ' (required)' : ''}`,
-  ]);
-}
-
-function columns(rows: string[][], indent = '  '): string {
-  const width = Math.max(...rows.map((r) => (r[0] ?? '').length));
-  return rows.map(([left = '', right = '']) => `${indent}${left.padEnd(width)}  ${right}`.trimEnd()).join('\n');
-}
-
-function usageLine(command: CommandSpec<unknown>): string {
-  const required = Object.entries(command.flags ?? {})
-    .filter(([, f]) => f.required)
-    .map(([name, f]) => `--${name} ${f.value ?? ''}`.trim());
-  return ['courier', ...command.words, ...(command.args ?? []), ...required, '[flags]'].join(' ');
-}
-
-function commandHelp(command: CommandSpec<unknown>): string {
-  const sections = [`Usage: ${usageLine(command)}`, command.summary];
-  if (command.flags && Object.keys(command.flags).length > 0) sections.push(`Flags:\n${columns(flagLines(command.flags))}`);
-  sections.push(`Global flags:\n${columns(flagLines(GLOBAL_FLAGS))}`);
-  return `${sections.join('\n\n')}\n`;
-}
-
-/** The commands under `words` (all of them at the top), one line each. */
-function listHelp(commands: CommandSpec<unknown>[], words: string[]): string {
-  const under = commands.filter((c) => startsWith(c.words, words));
-  const shown = under.length > 0 ? under : commands;
-  const rows = shown.map((c) => [[...c.words, ...(c.args ?? [])].join(' '), c.summary]);
-  const title = words.length > 0 && under.length > 0 ? `courier ${words.join(' ')}` : 'courier';
-  return [
-    `Usage: ${title} <command> [args] [flags]   (courier <command> --help for its flags)`,
-    `Commands:\n${columns(rows)}`,
-    `Global flags:\n${columns(flagLines(GLOBAL_FLAGS))}`,
-  ].join('\n\n') + '\n';
+async function commandHelp<Ctx>(commands: CommandSpec<Ctx>[], command: CommandSpec<Ctx>): Promise<string> {
+  const parser = buildParser(commands, () => undefined);
+  return new Promise((done) => {
+    void parser.parse([...command.words, '--help'], {}, (_error: unknown, _values: unknown, output: string) => done(`${output}\n`));
+  });
 }

@@ -21,7 +21,7 @@ const isHttpUrl = (value: string): boolean => URL.canParse(value) && /^https?:$/
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let fields: Record<string, string> = {};
   try {
-    const resolved = resolve(argv, COMMANDS);
+    const resolved = await resolve(argv, COMMANDS);
     if (resolved.kind === 'help') {
       io.stdout.write(resolved.text);
       return 0;

@@ -17,7 +17,20 @@ export async function startMetricsServer(opts: {
   host: string;
   port: number;
   healthy: () => boolean;
+  /** More exposition text served after the registry's (the Temporal SDK's metrics); its failure costs only its part. */
+  more?: () => Promise<string>;
+  onError?: (err: unknown) => void;
 }): Promise<MetricsServer> {
+  const exposition = async (): Promise<string> => {
+    const [own, more] = await Promise.all([
+      opts.registry.metrics(),
+      opts.more?.().catch((err: unknown) => {
+        opts.onError?.(err);
+        return '';
+      }) ?? '',
+    ]);
+    return more ? `${own}\n${more}` : own;
+  };
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' || (path !== '/metrics' && path !== '/healthz')) {
@@ -29,7 +42,7 @@ export async function startMetricsServer(opts: {
       res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'unhealthy' }));
       return;
     }
-    opts.registry.metrics().then(
+    exposition().then(
       (text) => res.writeHead(200, { 'content-type': opts.registry.contentType }).end(text),
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${(err as Error).message}\n`),
     );

@@ -1,11 +1,16 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { FlagError, flagParser } from '../cli/flags';
 import { FaultListSchema, type FaultRule } from './fleet/faults';
 import { MAX_PAYLOAD_BYTES } from './source/payloads';
 
-export const USAGE = `Usage: tsx src/simulators/main.ts [--fleet-only | --metadata-only] [--faults '<json rule or list>']
-
-Environment:
+const FLAGS = flagParser({
+  usage: 'Usage: tsx src/simulators/main.ts [--fleet-only | --metadata-only] [--faults \'<json rule or list>\']',
+  flags: {
+    'fleet-only': { type: 'boolean', description: 'start only the node fleet' },
+    'metadata-only': { type: 'boolean', description: 'start only the metadata source' },
+    faults: { type: 'string', description: 'fault rules of the node fleet, JSON: one rule or a list (docs/simulators.md)' },
+  },
+  epilogue: `Environment:
   NODE_FLEET_PORT          node fleet port (default 9101; 0 picks a free one)
   METADATA_SOURCE_PORT     metadata source port (default 9102; 0 picks a free one)
   SIMULATORS_HOST          interface to listen on (default 127.0.0.1)
@@ -13,7 +18,10 @@ Environment:
   METADATA_PAYLOAD_BYTES   metadata size (default 10240)
   METADATA_MODE            shared | perNode (default shared)
   METADATA_ROTATE_SECONDS  rotate the metadata version on this period (default: never)
-See docs/simulators.md.`;
+See docs/simulators.md.`,
+});
+
+export const USAGE = FLAGS.help;
 
 /** Whatever the user got wrong, said plainly; main prints it without a stack trace. */
 export class CliError extends Error {}
@@ -45,11 +53,12 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   const parsed = EnvSchema.safeParse(setVars);
   if (!parsed.success) throw new CliError(describe('environment', parsed.error));
   const e = parsed.data;
+  if (args === 'help') return { help: true, host: e.SIMULATORS_HOST };
   if (args['fleet-only'] && args['metadata-only']) throw new CliError('--fleet-only and --metadata-only exclude each other');
   if (args.faults !== undefined && args['metadata-only']) throw new CliError('--faults applies to the node fleet, which --metadata-only does not start');
 
   return {
-    help: args.help ?? false,
+    help: false,
     host: e.SIMULATORS_HOST,
     ...(args['metadata-only'] ? {} : { fleet: { port: e.NODE_FLEET_PORT, secret: e.NODE_FLEET_SECRET, faults: parseFaults(args.faults) } }),
     ...(args['fleet-only']
@@ -65,20 +74,14 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   };
 }
 
-function parseFlags(argv: string[]) {
+function parseFlags(argv: string[]): { 'fleet-only'?: boolean; 'metadata-only'?: boolean; faults?: string } | 'help' {
   try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        'fleet-only': { type: 'boolean' },
-        'metadata-only': { type: 'boolean' },
-        faults: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
+    const values = FLAGS.parse(argv);
+    if (values === 'help') return values;
+    return { 'fleet-only': values['fleet-only'] === true, 'metadata-only': values['metadata-only'] === true, faults: values.faults as string | undefined };
   } catch (err) {
-    throw new CliError((err as Error).message);
+    if (err instanceof FlagError) throw new CliError(err.message);
+    throw err;
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * `npm run dev`: the whole stack on the usual ports with data kept in .data/dev, Courier's worker
  * and API, the simulated node fleet and metadata source, and a demo service delivering to 200
- * simulated nodes. Prints where to look, then the fleet's progress every 10 s. Ctrl-C stops all.
+ * simulated nodes, and a Prometheus scraping the API and the worker with ops/alerts.yml loaded (the
+ * dashboard drawn from it on DASHBOARD_PORT). Prints where to look, then the fleet's progress
+ * every 10 s. Ctrl-C stops all.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -13,12 +15,16 @@ import { StackError } from './errors';
 import { runMain } from './main';
 import { consoleOutput } from './output';
 import { ROOT } from './paths';
+import { serveDashboard } from './dashboard';
+import { startPrometheus } from './prometheus';
 import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
 import { httpStatus, waitUntil } from './wait';
 
 const FLEET_PORT = 9101;
 const SOURCE_PORT = 9102;
+const DASHBOARD_PORT = 9103;
+const PROMETHEUS_PORT = 9090;
 const PROGRESS_EVERY_MS = 10_000;
 const APPS = {
   sim: 'src/simulators/main.ts',
@@ -44,6 +50,8 @@ runMain(async (lifecycle) => {
     api: `http://127.0.0.1:${config.API_PORT}`,
     fleet: `http://127.0.0.1:${FLEET_PORT}`,
     source: `http://127.0.0.1:${SOURCE_PORT}`,
+    prometheus: `http://127.0.0.1:${PROMETHEUS_PORT}`,
+    dashboard: `http://127.0.0.1:${DASHBOARD_PORT}`,
   };
   const apps = startApps(stack, config.API_PORT);
   await waitUntil('the simulated node fleet', async () => (await httpStatus(`${urls.fleet}/stats`)) === 200, { timeoutMs: 60_000, process: apps.sim });
@@ -60,6 +68,16 @@ runMain(async (lifecycle) => {
     sourceUrl: urls.source,
     stateFile: join(DEV.dataDir, 'demo.json'),
   });
+  await startPrometheus({
+    supervisor: stack.supervisor,
+    output: consoleOutput(),
+    dataDir: DEV.dataDir,
+    port: PROMETHEUS_PORT,
+    targets: { api: [`127.0.0.1:${config.API_PORT}`], worker: [`127.0.0.1:${config.COURIER_WORKER_METRICS_PORT}`] },
+    intervalSeconds: 5,
+  });
+  const dashboard = await serveDashboard({ prometheusUrl: urls.prometheus, port: DASHBOARD_PORT, minutes: 15 });
+  lifecycle.onShutdown(() => new Promise<void>((resolve) => dashboard.close(() => resolve())));
   console.log(`\n${banner(urls, stack, demo)}\n`);
 
   const progress = setInterval(() => void printProgress(`${urls.fleet}/stats`), PROGRESS_EVERY_MS);
@@ -82,7 +100,7 @@ function startApps(stack: Stack, apiPort: number) {
   return { sim: start('sim'), worker: start('worker'), api: start('api') };
 }
 
-function banner(urls: { api: string; fleet: string; source: string }, stack: Stack, demo: Demo): string {
+function banner(urls: { api: string; fleet: string; source: string; prometheus: string; dashboard: string }, stack: Stack, demo: Demo): string {
   const temporalUi = `http://localhost:${DEV.ui.temporal}`;
   const demoQuery = encodeURIComponent(`CourierServiceId="${demo.serviceId}"`);
   return box('Courier dev stack is up — Ctrl-C stops everything', [
@@ -91,6 +109,8 @@ function banner(urls: { api: string; fleet: string; source: string }, stack: Sta
     ['Temporal Web UI', temporalUi],
     ['', `demo workflows: ${temporalUi}/namespaces/default/workflows?query=${demoQuery}`],
     ['MinIO console', `http://127.0.0.1:${DEV.ui.minioConsole}   (login ${stack.env.S3_ACCESS_KEY_ID} / ${stack.env.S3_SECRET_ACCESS_KEY})`],
+    ['Dashboard', `${urls.dashboard}   (ops/grafana/courier.json drawn from Prometheus; import that file into Grafana for the real one)`],
+    ['Prometheus', `${urls.prometheus}   (alerts: ${urls.prometheus}/alerts, rules from ops/alerts.yml)`],
     ['Node fleet ledger', `${urls.fleet}/stats`],
     ['Metadata source', `${urls.source}/stats`],
     ['Demo service', `${demo.serviceId} (${demo.nodeCount} nodes, mapping s3://courier-mappings/demo/nodes.csv)`],

@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { prettyFactory } from 'pino-pretty';
 
 /** Where the stack's own progress and its processes' output lines go. */
 export interface Output {
@@ -12,8 +13,26 @@ export interface Output {
 const COLORS = [36, 33, 35, 32, 34, 91, 96, 93];
 const PREFIX_WIDTH = 8;
 
-/** Everything on the terminal, each process's lines prefixed with its name (coloured on a TTY). */
+/**
+ * A pino JSON line as one readable line (time, level, message, then the other fields); any
+ * other line as it is. The processes always log JSON, as in production: only the terminal of
+ * `npm run dev` shows them this way.
+ */
+export function readableLine(colorize: boolean): (line: string) => string {
+  const pretty = prettyFactory({ colorize, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', singleLine: true });
+  return (line) => {
+    if (!line.startsWith('{"level":')) return line;
+    try {
+      return pretty(line).trimEnd();
+    } catch {
+      return line;
+    }
+  };
+}
+
+/** Everything on the terminal, each process's lines prefixed with its name (coloured on a TTY), log lines readable. */
 export function consoleOutput(stream: NodeJS.WriteStream = process.stdout): Output {
+  const readable = readableLine(stream.isTTY === true);
   const colorOf = new Map<string, number>();
   const prefix = (name: string): string => {
     const label = name.padEnd(PREFIX_WIDTH);
@@ -22,7 +41,7 @@ export function consoleOutput(stream: NodeJS.WriteStream = process.stdout): Outp
     return `\x1b[${colorOf.get(name)}m${label}|\x1b[0m `;
   };
   return {
-    process: (name, line) => stream.write(`${prefix(name)}${line}\n`),
+    process: (name, line) => stream.write(`${prefix(name)}${readable(line)}\n`),
     info: (line) => stream.write(`${prefix('stack')}${line}\n`),
   };
 }

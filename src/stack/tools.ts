@@ -3,10 +3,11 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { StackError } from './errors';
 
-/** The server binaries scripts/setup.sh builds, and the variable that points at a prebuilt one. */
+/** The server binaries scripts/setup.sh provides, where in the tools folder, and the variable that points at one of your own. */
 const TOOLS = {
-  temporal: 'TEMPORAL_BIN',
-  minio: 'MINIO_BIN',
+  temporal: { variable: 'TEMPORAL_BIN', file: 'temporal' },
+  minio: { variable: 'MINIO_BIN', file: 'minio' },
+  prometheus: { variable: 'PROMETHEUS_BIN', file: join('prometheus', 'prometheus') },
 } as const;
 
 export type Tool = keyof typeof TOOLS;
@@ -17,14 +18,14 @@ export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 export function toolPath(tool: Tool, env: NodeJS.ProcessEnv = process.env): string {
-  const variable = TOOLS[tool];
-  const path = env[variable] || join(toolsDir(env), tool);
+  const { variable, file } = TOOLS[tool];
+  const path = env[variable] || join(toolsDir(env), file);
   try {
     accessSync(path, constants.X_OK);
   } catch {
     const origin = env[variable] ? `${variable} points at ${path}` : `${path} does not exist`;
     throw new StackError(
-      `No ${tool} binary: ${origin}. Run \`npm run setup\` to build it, or set ${variable} to a prebuilt ${tool} binary.`,
+      `No ${tool} binary: ${origin}. Run \`npm run setup\` to provide it, or set ${variable} to a ${tool} binary of your own.`,
     );
   }
   return path;

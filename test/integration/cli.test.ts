@@ -4,10 +4,10 @@
  * from the fleet's ledger and the database, not only from what the CLI prints.
  */
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { csvMapping, Engine, FLEET_SECRET, MAPPING_BUCKET } from '../support/engine';
 import { ledgerOf } from '../support/ledger';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 const ROOT = join(__dirname, '..', '..');
 const NODES = 12;
@@ -16,15 +16,6 @@ interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
-}
-
-/** A port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('courier CLI', () => {
@@ -165,12 +156,12 @@ describe('courier CLI', () => {
     const notInteger = await courier(['services', 'register', '--name', 'x', '--mapping', 's3://b/k', '--metadata-url', 'http://m/', '--ttl', 'soon', '--endpoint', 'http://e/']);
     expect(notInteger.code).toBe(2);
     expect(notInteger.stderr).toContain("--ttl: must be an integer, not 'soon'");
-    expect(notInteger.stderr).toContain('Usage: courier services register');
+    expect(notInteger.stderr).toContain('courier services register\n');
 
     const missing = await courier(['nodes', 'show', '00000000-0000-4000-8000-000000000000'], { COURIER_API_KEY: engine.customerKey });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('nodes show: missing NODE');
-    expect(missing.stderr).toContain('Usage: courier nodes show ID NODE');
+    expect(missing.stderr).toContain('courier: Not enough non-option arguments: got 1, need at least 2');
+    expect(missing.stderr).toContain('courier nodes show <ID> <NODE>');
 
     const unknown = await courier(['services', 'show', '00000000-0000-4000-8000-000000000000'], { COURIER_API_KEY: engine.customerKey });
     expect({ code: unknown.code, stderr: unknown.stderr }).toEqual({ code: 1, stderr: 'courier: Not found: No such service.\n' });
@@ -179,7 +170,7 @@ describe('courier CLI', () => {
     expect(wrongKey.code).toBe(1);
     expect(wrongKey.stderr).toContain('Unauthorized');
 
-    const port = await closedPort();
+    const port = await freeLoopbackPort();
     const unreachable = await courier(['services', 'list', '--url', `http://127.0.0.1:${port}`], { COURIER_API_KEY: engine.customerKey });
     expect({ code: unreachable.code, stderr: unreachable.stderr }).toEqual({
       code: 1,
@@ -188,7 +179,7 @@ describe('courier CLI', () => {
 
     const help = await courier(['nodes', '--help']);
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('nodes refresh ID NODE');
+    expect(help.stdout).toContain('courier nodes refresh <ID> <NODE>');
     expect(help.stdout).not.toContain('services register');
   });
 });

@@ -3,24 +3,14 @@
  * service's secondary endpoint takes over after the primary failed, and failing nodes are
  * redriven at once instead of at the end of their backoff.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { nodesDown } from '../../src/simulators/node-fleet';
 import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { ledgerOf } from '../support/ledger';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 /** Long enough that no regular refresh cycle runs while a test looks at its nodes. */
 const SLOW_CYCLE = { ttlSeconds: 600, refreshBeforeSeconds: 200 };
-
-/** A loopback port nothing listens on: a primary endpoint that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('alternative delivery paths and redrive', () => {
   let engine: Engine;
@@ -64,7 +54,7 @@ describe('alternative delivery paths and redrive', () => {
     const id = await engine.registerService('secondary', uri, {
       ...SLOW_CYCLE,
       delivery: {
-        endpoint: `http://127.0.0.1:${await closedPort()}/nodes/{node}/metadata`,
+        endpoint: `http://127.0.0.1:${await freeLoopbackPort()}/nodes/{node}/metadata`,
         secondaryEndpoint: engine.fleet.endpointTemplate,
         timeoutMs: 2000,
       },

@@ -3,14 +3,16 @@
  * service some of whose nodes refuse or answer 503, and its /metrics, scraped over HTTP, shows the
  * acked and failed deliveries with the right reasons and the failing nodes in the node gauges.
  */
-import { createServer, type AddressInfo } from 'node:net';
+import { SDK_METRICS } from '../../src/observability/sdk-metrics';
 import { nodesDown } from '../../src/simulators/node-fleet';
 import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 const NODES = 20;
 const REFUSING = ['obs-0', 'obs-1', 'obs-2'];
 const ANSWERING_503 = ['obs-3', 'obs-4'];
+const ACTIVITY_SLOTS = 12;
 
 interface Sample {
   name: string;
@@ -37,22 +39,14 @@ function valueOf(samples: Sample[], name: string, labels: Record<string, string>
     .reduce((sum, s) => sum + s.value, 0);
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('worker metrics', () => {
   let engine: Engine;
   let metricsUrl: string;
   beforeAll(async () => {
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     metricsUrl = `http://127.0.0.1:${port}`;
     engine = await Engine.start('metrics', {
-      workerEnv: { COURIER_WORKER_METRICS_PORT: String(port), COURIER_NODE_GAUGE_SECONDS: '1' },
+      workerEnv: { COURIER_WORKER_METRICS_PORT: String(port), COURIER_NODE_GAUGE_SECONDS: '1', COURIER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITY_SLOTS) },
     });
   });
   afterAll(async () => {
@@ -110,5 +104,20 @@ describe('worker metrics', () => {
     expect(valueOf(samples, 'courier_last_cycle_timestamp_seconds')).toBeGreaterThan(0);
     expect(valueOf(samples, 'courier_worker_up')).toBe(1);
     expect(valueOf(samples, 'process_cpu_seconds_total')).toBeGreaterThan(0);
+  });
+
+  it("serves the Temporal SDK's metrics beside Courier's: every one the alerts and the dashboard read", async () => {
+    const res = await fetch(`${metricsUrl}/metrics`);
+    const text = await res.text();
+    const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name = '', type = '']) => [name, type]));
+    expect(SDK_METRICS.filter(({ name, type }) => types.get(name) !== type).map((m) => m.name)).toEqual([]);
+    const samples = parseExposition(text);
+    // Free and used activity slots add up to what the worker was given.
+    const activitySlots = ['temporal_worker_task_slots_available', 'temporal_worker_task_slots_used'].reduce(
+      (sum, name) => sum + valueOf(samples, name, { worker_type: 'ActivityWorker' }),
+      0,
+    );
+    expect(activitySlots).toBe(ACTIVITY_SLOTS);
+    expect(valueOf(samples, 'temporal_activity_schedule_to_start_latency_seconds_count')).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { log } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DispatchResult } from '../types';
@@ -23,6 +24,9 @@ export function createNotificationActivities(deps: NotificationDeps): Pick<Couri
       const sent = await sender.dispatch();
       for (const { channel, outcome } of sent) deps.metrics.notificationDeliveries.inc({ channel, outcome });
       const delivered = sent.filter((s) => s.outcome === 'delivered').length;
+      const givenUp = sent.filter((s) => s.outcome === 'failed').length;
+      if (kinds.length > 0) log.info('notifications made', { kinds });
+      if (givenUp > 0) log.warn('notification sends given up', { failed: givenUp });
       return { notified: kinds.length, sent: delivered, failed: sent.length - delivered };
     },
   };

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, log, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { notifications } from '../activities';
 import { dispatchNowSignal, type NotifierInput } from './definitions';
 
@@ -20,8 +20,9 @@ export async function notifierWorkflow(input: NotifierInput): Promise<void> {
     dispatchRequested = false;
     try {
       await notifications.dispatchNotifications();
-    } catch {
+    } catch (err) {
       // Retries are spent; the next ticks try again, and the pending events wait in the database.
+      log.warn('notification dispatch failed; trying again after a back-off', { error: (err as Error).message, backoffMs: FAILURE_BACKOFF_MS });
       await sleep(FAILURE_BACKOFF_MS);
     }
     await condition(() => dispatchRequested, input.everySeconds * 1000);

@@ -7,6 +7,7 @@ import { errorHandler, notFoundHandler } from '../../../src/api/http/error-handl
 import { canonicalJson } from '../../../src/api/http/idempotency';
 import { decodeCursor, encodeCursor, page, tailPage } from '../../../src/api/http/pagination';
 import { Problem } from '../../../src/api/http/problem';
+import { requestLog } from '../../../src/api/http/request-log';
 
 describe('idempotency fingerprint', () => {
   test('key order does not matter, values do', () => {
@@ -73,6 +74,31 @@ describe('error handler', () => {
       const missing = await fetch(`${base}/nowhere`);
       expect(missing.status).toBe(404);
       expect(missing.headers.get('content-type')).toContain('application/problem+json');
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('request log', () => {
+  test('one info line per request; successful health checks and scrapes only at debug', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+    const app = express();
+    app.use(requestLog(logger));
+    app.get('/readyz', (_req, res) => void res.json({ status: 'ok' }));
+    app.get('/healthz', (_req, res) => void res.status(503).json({ status: 'down' }));
+    app.get('/v1/services', (_req, res) => void res.json({ items: [] }));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      for (const path of ['/readyz?probe=1', '/healthz', '/v1/services']) await (await fetch(`${base}${path}`)).text();
+      await new Promise((resolve) => setImmediate(resolve));
+      const levels = Object.fromEntries(
+        lines.map((line) => JSON.parse(line) as { path: string; level: number }).map(({ path, level }) => [path, pino.levels.labels[level]]),
+      );
+      expect(levels).toEqual({ '/readyz': 'debug', '/healthz': 'info', '/v1/services': 'info' });
     } finally {
       server.close();
     }

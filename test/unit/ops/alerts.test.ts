@@ -1,16 +1,12 @@
 /**
- * The alerting rules against what Courier really exports: a rule that names a metric nobody
- * exports (a typo, a rename) would never fire, silently. The registries are built by the same
- * factories the API and the worker use.
+ * The alerting rules against what Courier really exports (test/support/promql.ts): a rule that
+ * names a metric nobody exports (a typo, a rename) would never fire, silently.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Registry } from 'prom-client';
 import { parse } from 'yaml';
 import { FAILURE_REASONS } from '../../../src/activities/delivery/failure';
-import { createHttpMetrics } from '../../../src/api/http/metrics';
-import { createNodeGauges } from '../../../src/observability/node-gauges';
-import { createWorkerMetrics } from '../../../src/observability/worker-metrics';
+import { exportedMetrics, metricNames } from '../../support/promql';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const RUNBOOK = 'docs/runbook.md';
@@ -39,46 +35,6 @@ const anchors = new Set(
   ),
 );
 
-const PROMQL_WORDS = new Set([
-  // aggregation operators and keywords
-  ...['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile'],
-  ...['limitk', 'limit_ratio', 'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right'],
-  ...['bool', 'offset', 'atan2', 'inf', 'nan'],
-  // functions (usually followed by "(", which the tokenizer skips anyway)
-  ...['abs', 'absent', 'absent_over_time', 'ceil', 'changes', 'clamp', 'clamp_max', 'clamp_min', 'delta', 'deriv', 'exp'],
-  ...['floor', 'histogram_quantile', 'holt_winters', 'idelta', 'increase', 'irate', 'label_join', 'label_replace', 'ln'],
-  ...['log2', 'log10', 'predict_linear', 'rate', 'resets', 'round', 'scalar', 'sort', 'sort_desc', 'sqrt', 'time'],
-  ...['timestamp', 'vector', 'avg_over_time', 'min_over_time', 'max_over_time', 'sum_over_time', 'count_over_time'],
-  ...['quantile_over_time', 'stddev_over_time', 'stdvar_over_time', 'last_over_time', 'present_over_time'],
-]);
-
-/**
- * The metric names an expression selects: identifiers followed by `{`, `[`, a space, `)` or the
- * end, once string literals, label matchers, grouping label lists and ranges are emptied and the
- * PromQL words are set aside.
- */
-function metricNames(expr: string): string[] {
-  const bare = expr
-    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
-    .replace(/\{[^}]*\}/g, '{}')
-    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1()')
-    .replace(/\[[^\]]*\]/g, '[]');
-  const names = [...bare.matchAll(/(?<![\w:.])([a-zA-Z_:][\w:]*)(?=[{[)\s]|$)/g)].map(([, name = '']) => name);
-  return [...new Set(names.filter((n) => !PROMQL_WORDS.has(n)))];
-}
-
-/** Every series name a registry exposes, histograms and summaries with their suffixed series. */
-async function exported(registry: Registry): Promise<string[]> {
-  const metrics = await registry.getMetricsAsJSON();
-  return metrics.flatMap(({ name, type }) => {
-    // prom-client declares `type` a numeric enum, but it holds the exposition's type name.
-    const kind = String(type);
-    if (kind === 'histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
-    if (kind === 'summary') return [name, `${name}_sum`, `${name}_count`];
-    return [name];
-  });
-}
-
 describe('metricNames', () => {
   it('finds the metrics and only them', () => {
     expect(
@@ -95,10 +51,7 @@ describe('metricNames', () => {
 describe('ops/alerts.yml', () => {
   let known: Set<string>;
   beforeAll(async () => {
-    const worker = createWorkerMetrics();
-    createNodeGauges(worker.registry);
-    // `up` is Prometheus's own, one per scrape target.
-    known = new Set(['up', ...(await exported(createHttpMetrics().registry)), ...(await exported(worker.registry))]);
+    known = await exportedMetrics();
   });
 
   it('has rules, each alert once', () => {
@@ -127,6 +80,26 @@ describe('ops/alerts.yml', () => {
     const reasons = rules.flatMap((r) => [...r.expr.matchAll(/reason="([^"]*)"/g)].map(([, reason]) => reason));
     expect(reasons.length).toBeGreaterThan(0);
     expect(reasons.filter((reason) => !(FAILURE_REASONS as readonly (string | undefined)[]).includes(reason))).toEqual([]);
+  });
+});
+
+describe('ops/alerts.test.yml (promtool test rules)', () => {
+  const suite = parse(readFileSync(join(ROOT, 'ops', 'alerts.test.yml'), 'utf8')) as {
+    tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+  };
+
+  it('checks every alert against a healthy fleet, where only the watchdog fires', () => {
+    const healthy = suite.tests.find((t) => t.name === 'healthy fleet');
+    const checked = new Map(healthy?.alert_rule_test.map((c) => [c.alertname, c.exp_alerts.length]));
+    expect([...checked.keys()].sort()).toEqual(rules.map((r) => r.alert).sort());
+    expect([...checked].filter(([, firing]) => firing > 0).map(([alert]) => alert)).toEqual(['CourierWatchdog']);
+  });
+
+  it('has a firing case for the breach, saturation and dead-man alerts', () => {
+    const firing = new Set(suite.tests.flatMap((t) => t.alert_rule_test.filter((c) => c.exp_alerts.length > 0).map((c) => c.alertname)));
+    for (const alert of ['CourierNodesBreached', 'CourierNodesAtRisk', 'CourierWorkerSlotsExhausted', 'CourierTaskScheduleToStartHigh', 'CourierWorkerDown']) {
+      expect(firing).toContain(alert);
+    }
   });
 });
 
