@@ -59,15 +59,16 @@ export async function summarizeShard(pool: Pool, serviceId: string, shard: numbe
  */
 export function currentShardsSql(scope: string): string {
   return `
-    SELECT s.id AS service_id, g.shard, c.*, ss.next_due_at, ss.last_run_at
+    SELECT s.id AS service_id, g.shard, c.*
       FROM services s
      CROSS JOIN LATERAL generate_series(0, greatest(s.shard_count, 1) - 1) AS g(shard)
       LEFT JOIN shard_summaries ss ON ss.service_id = s.id AND ss.shard = g.shard
      CROSS JOIN LATERAL (
-       SELECT ss.total, ss.fresh, ss.pending, ss.failing, ss.expired, ss.covered, ss.at_risk
+       SELECT ss.total, ss.fresh, ss.pending, ss.failing, ss.expired, ss.covered, ss.at_risk, ss.next_due_at, ss.last_run_at
         WHERE ss.service_id IS NOT NULL AND (ss.min_expires_at IS NULL OR ss.min_expires_at > $1)
        UNION ALL
-       SELECT ${pictureColumnsSql('$1', 's.refresh_before_seconds')}
+       SELECT ${pictureColumnsSql('$1', 's.refresh_before_seconds')},
+              min(n.next_attempt_at) AS next_due_at, coalesce(ss.last_run_at, max(n.last_attempt_at)) AS last_run_at
          FROM nodes n
         WHERE NOT (ss.service_id IS NOT NULL AND (ss.min_expires_at IS NULL OR ss.min_expires_at > $1))
           AND n.service_id = s.id AND n.shard = g.shard
