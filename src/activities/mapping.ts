@@ -3,7 +3,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
 import { recordServiceAlert } from './alert-events';
-import { holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
+import { heldNote, holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
 import { bucketAllowed } from '../domain/url-safety';
@@ -189,7 +189,7 @@ async function decide(
     nodeQuota,
   });
   if (held !== null) {
-    await recordMappingProblem(deps.db.pool, input.serviceId, `mapping ${staged.etag} held: ${held}`);
+    await recordMappingProblem(deps.db.pool, input.serviceId, heldNote(staged.etag, held));
     await recordServiceAlert(deps.db.pool, input.serviceId, 'mapping_held', `mapping ${staged.etag}: ${held}`);
     return {
       ...base,

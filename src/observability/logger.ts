@@ -24,7 +24,9 @@ export function runMain(service: string, main: (config: Config, logger: Logger) 
   }
   const logger = createLogger(config, service);
   main(config, logger).catch((err: unknown) => {
-    logger.fatal({ err }, `${service} stopped`);
+    // A setting found wrong only once the process looked closer is still a message for a person.
+    if (err instanceof ConfigError) console.error(err.message);
+    else logger.fatal({ err }, `${service} stopped`);
     process.exit(1);
   });
 }

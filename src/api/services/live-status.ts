@@ -5,6 +5,7 @@
  * query, and costs no Temporal action.
  */
 import type { Service } from '@prisma/client';
+import { heldReasonOf } from '../../domain/mapping';
 import type { BadRow, ServiceState } from '../../domain/status';
 import { servicePicture } from '../../store/shard-summaries';
 import type { AppDeps } from '../deps';
@@ -20,8 +21,7 @@ export async function liveStatus(deps: AppDeps, row: Service): Promise<LiveStatu
       loadedAt: row.mappingLoadedAt?.toISOString() ?? null,
       badRows: row.mappingBadRows,
       badRowSamples: (row.mappingBadRowSamples as BadRow[] | null) ?? [],
-      error: row.mappingError,
-      held: null,
+      ...mappingProblem(row.mappingError),
     },
     nodes: picture.counts,
     nextRefreshAt: picture.nextRefreshAt?.toISOString() ?? null,
@@ -38,6 +38,12 @@ async function openAlerts(deps: AppDeps, serviceId: string): Promise<LiveStatus[
     [serviceId],
   );
   return rows[0] ?? { atRisk: 0, breached: 0 };
+}
+
+/** A held mapping's note is its reason, not an error: the mapping in force loads fine. */
+function mappingProblem(note: string | null): { error: string | null; held: string | null } {
+  const held = heldReasonOf(note);
+  return held === null ? { error: note, held: null } : { error: null, held };
 }
 
 /** The state the mapping columns imply: a failed or held mapping degrades the service. */

@@ -33,3 +33,14 @@ export function holdReason(m: HoldInput): string | null {
   }
   return null;
 }
+
+/**
+ * The note a held mapping leaves in the service's mapping problem (what status shows when no
+ * worker is asked), and its reason read back: one format, written and parsed only here.
+ */
+export const heldNote = (etag: string, reason: string): string => `mapping ${etag} held: ${reason}`;
+
+export function heldReasonOf(note: string | null): string | null {
+  const match = note === null ? null : /^mapping \S+ held: (.*)$/s.exec(note);
+  return match ? match[1]! : null;
+}
