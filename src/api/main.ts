@@ -1,6 +1,7 @@
 /**
  * The API process: serves Contract 1, and every 30 s finishes registrations and deletions that a
- * crash or an outage interrupted. SIGTERM/SIGINT stop taking connections, let requests in flight
+ * crash or an outage interrupted. It starts and stays up while PostgreSQL or Temporal is away:
+ * /readyz and the routes that need the missing part answer 503 until it is back. SIGTERM/SIGINT stop taking connections, let requests in flight
  * finish, then close Temporal and the database.
  */
 import type { Server } from 'node:http';
@@ -18,8 +19,12 @@ const RECONCILE_EVERY_MS = 30_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.COURIER_LOG_LEVEL, base: { service: 'courier-api' } });
-  const db = connectDatabase(config.DATABASE_URL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const db = connectDatabase(config.DATABASE_URL, {
+    onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
+  });
+  // Lazy: the API starts, and answers 503 on what needs Temporal, while Temporal is away; the
+  // connection reconnects by itself when it is back.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const dispatcher = createGuardedAgent({
     policy: { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS },
