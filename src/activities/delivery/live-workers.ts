@@ -1,0 +1,56 @@
+/**
+ * How many workers poll this task queue for activities, as Temporal sees them: the divisor that
+ * turns a customer's metadata-source limit into each worker's share (source-limiter.ts).
+ */
+import type { Client } from '@temporalio/client';
+
+/**
+ * A poller seen this recently is live. An idle worker's long poll lasts about a minute before it
+ * polls again; a worker that died still counts until this has passed, which only lowers the
+ * shares meanwhile (the limit holds, the source is used less).
+ */
+const LIVE_WITHIN_MS = 120_000;
+/** Temporal's TaskQueueKind NORMAL and TaskQueueType ACTIVITY (numeric: @temporalio/proto is not a dependency of ours). */
+const KIND_NORMAL = 1;
+const TYPE_ACTIVITY = 2;
+
+export interface LiveWorkers {
+  /** At least 1: this worker. */
+  count(): number;
+  stop(): void;
+}
+
+export function watchLiveWorkers(options: {
+  temporal: Client;
+  namespace: string;
+  taskQueue: string;
+  everyMs: number;
+  onError: (err: unknown) => void;
+}): LiveWorkers {
+  let count = 1;
+  const refresh = async () => {
+    try {
+      const { pollers } = await options.temporal.workflowService.describeTaskQueue({
+        namespace: options.namespace,
+        taskQueue: { name: options.taskQueue, kind: KIND_NORMAL },
+        taskQueueType: TYPE_ACTIVITY,
+      });
+      const since = Date.now() - LIVE_WITHIN_MS;
+      const live = new Set((pollers ?? []).filter((p) => secondsOf(p.lastAccessTime) * 1000 >= since).map((p) => p.identity));
+      count = Math.max(1, live.size);
+    } catch (err) {
+      // Temporal away: the last count stands.
+      options.onError(err);
+    }
+  };
+  void refresh();
+  const timer = setInterval(() => void refresh(), options.everyMs);
+  timer.unref();
+  return { count: () => count, stop: () => clearInterval(timer) };
+}
+
+function secondsOf(ts: { seconds?: { toNumber(): number } | number | null } | null | undefined): number {
+  const seconds = ts?.seconds;
+  if (seconds === null || seconds === undefined) return 0;
+  return typeof seconds === 'number' ? seconds : seconds.toNumber();
+}
