@@ -136,6 +136,11 @@ export class Supervisor {
     return supervised;
   }
 
+  /** The running process started under `name`, if any. */
+  find(name: string): Supervised | undefined {
+    return this.children.find((c) => c.name === name && c.running);
+  }
+
   private restartLater(exited: Supervised, backoff: Backoff): void {
     const delay = backoff.next(Date.now() - exited.startedAt);
     this.options.output.info(`${exited.name} ${exited.describeExit()}: starting it again in ${delay / 1000} s`);
