@@ -91,7 +91,7 @@ async function main(): Promise<void> {
       }
     });
   } finally {
-    liveWorkers.stop();
+    await liveWorkers.stop();
     await stopObserving();
     await clientConnection.close();
     mailer?.close();

@@ -13,11 +13,13 @@ const LIVE_WITHIN_MS = 120_000;
 /** Temporal's TaskQueueKind NORMAL and TaskQueueType ACTIVITY (numeric: @temporalio/proto is not a dependency of ours). */
 const KIND_NORMAL = 1;
 const TYPE_ACTIVITY = 2;
+const CALL_DEADLINE_MS = 3000;
 
 export interface LiveWorkers {
   /** At least 1: this worker. */
   count(): number;
-  stop(): void;
+  /** Resolves once no call to Temporal is left in flight. */
+  stop(): Promise<void>;
 }
 
 export function watchLiveWorkers(options: {
@@ -28,13 +30,17 @@ export function watchLiveWorkers(options: {
   onError: (err: unknown) => void;
 }): LiveWorkers {
   let count = 1;
+  let inFlight: Promise<void> = Promise.resolve();
   const refresh = async () => {
     try {
-      const { pollers } = await options.temporal.workflowService.describeTaskQueue({
-        namespace: options.namespace,
-        taskQueue: { name: options.taskQueue, kind: KIND_NORMAL },
-        taskQueueType: TYPE_ACTIVITY,
-      });
+      // A deadline ends the client's retries; stop() waits for them, so none outlives the connection.
+      const { pollers } = await options.temporal.withDeadline(Date.now() + CALL_DEADLINE_MS, () =>
+        options.temporal.workflowService.describeTaskQueue({
+          namespace: options.namespace,
+          taskQueue: { name: options.taskQueue, kind: KIND_NORMAL },
+          taskQueueType: TYPE_ACTIVITY,
+        }),
+      );
       const since = Date.now() - LIVE_WITHIN_MS;
       const live = new Set((pollers ?? []).filter((p) => secondsOf(p.lastAccessTime) * 1000 >= since).map((p) => p.identity));
       count = Math.max(1, live.size);
@@ -43,10 +49,19 @@ export function watchLiveWorkers(options: {
       options.onError(err);
     }
   };
-  void refresh();
-  const timer = setInterval(() => void refresh(), options.everyMs);
+  const tick = () => {
+    inFlight = inFlight.then(refresh);
+  };
+  tick();
+  const timer = setInterval(tick, options.everyMs);
   timer.unref();
-  return { count: () => count, stop: () => clearInterval(timer) };
+  return {
+    count: () => count,
+    stop: async () => {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
 
 function secondsOf(ts: { seconds?: { toNumber(): number } | number | null } | null | undefined): number {
