@@ -5,6 +5,7 @@
  * An outage of PostgreSQL or Temporal does not end it: see runUntilStopped.
  */
 import { Client, Connection } from '@temporalio/client';
+import { hostname } from 'node:os';
 import { createTransport } from 'nodemailer';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
@@ -38,10 +39,12 @@ async function main(): Promise<void> {
   const clientConnection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
   const metrics = createWorkerMetrics();
+  const identity = `${process.pid}@${hostname()}`;
   const liveWorkers = watchLiveWorkers({
     temporal: client,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.COURIER_TASK_QUEUE,
+    identity,
     everyMs: LIVE_WORKERS_EVERY_MS,
     // Temporal away is told by /healthz and the worker's own reconnects; the last count stands.
     onError: () => undefined,
@@ -64,6 +67,7 @@ async function main(): Promise<void> {
   ]);
   try {
     const source = await workflowSource();
+    await liveWorkers.ready;
     await runUntilStopped(async () => {
       const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       try {
@@ -71,6 +75,7 @@ async function main(): Promise<void> {
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
           taskQueue: config.COURIER_TASK_QUEUE,
+          identity,
           ...source,
           activities,
           maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,

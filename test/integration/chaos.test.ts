@@ -71,8 +71,8 @@ describe('chaos: SIGKILL of each part, two workers and two APIs', () => {
       COURIER_LOG_LEVEL: 'warn',
     });
     s3 = createS3Client(loadConfig(stack.env));
-    await Promise.all([stack.startWorker('worker-1'), stack.startWorker('worker-2')]);
-    apis.push(...(await Promise.all([stack.startApi('api-1'), stack.startApi('api-2')])));
+    const [, , ...urls] = await Promise.all([stack.startWorker('worker-1'), stack.startWorker('worker-2'), stack.startApi('api-1'), stack.startApi('api-2')]);
+    apis.push(...urls);
     const admin = loadConfig(stack.env).COURIER_ADMIN_KEY;
     const customer = await call(apis[0]!, 'POST', '/v1/admin/customers', admin, { name: 'chaos' });
     key = (await call(apis[1]!, 'POST', `/v1/admin/customers/${customer.body.id}/keys`, admin, {})).body.key;

@@ -16,8 +16,10 @@ const TYPE_ACTIVITY = 2;
 const CALL_DEADLINE_MS = 3000;
 
 export interface LiveWorkers {
-  /** At least 1: this worker. */
+  /** This worker and the others polling: at least 1. */
   count(): number;
+  /** Settles once the first count is in (or failed): before it, this worker would count alone. */
+  ready: Promise<void>;
   /** Resolves once no call to Temporal is left in flight. */
   stop(): Promise<void>;
 }
@@ -26,6 +28,8 @@ export function watchLiveWorkers(options: {
   temporal: Client;
   namespace: string;
   taskQueue: string;
+  /** This worker's identity (Worker.create's `identity`): counted whether it polls yet or not. */
+  identity: string;
   everyMs: number;
   onError: (err: unknown) => void;
 }): LiveWorkers {
@@ -43,7 +47,8 @@ export function watchLiveWorkers(options: {
       );
       const since = Date.now() - LIVE_WITHIN_MS;
       const live = new Set((pollers ?? []).filter((p) => secondsOf(p.lastAccessTime) * 1000 >= since).map((p) => p.identity));
-      count = Math.max(1, live.size);
+      live.add(options.identity);
+      count = live.size;
     } catch (err) {
       // Temporal away: the last count stands.
       options.onError(err);
@@ -53,10 +58,12 @@ export function watchLiveWorkers(options: {
     inFlight = inFlight.then(refresh);
   };
   tick();
+  const ready = inFlight;
   const timer = setInterval(tick, options.everyMs);
   timer.unref();
   return {
     count: () => count,
+    ready,
     stop: async () => {
       clearInterval(timer);
       await inFlight;

@@ -7,8 +7,9 @@
  * A customer's stated limits hold across workers: each of the `workers()` live workers takes an
  * equal share, the concurrency rounded down but at least 1 (a limit below the number of workers
  * is then exceeded, up to one request per worker). No coordination per request: the cost is one
- * Temporal call per worker every few seconds (live-workers.ts), and a share that lags a worker
- * joining by that much. The deployment's default concurrency is per worker, as configured.
+ * Temporal call per worker every few seconds (live-workers.ts), and shares that lag a worker
+ * joining by that much (the newcomer counts itself at once; the others see it at their next
+ * count). The deployment's default concurrency is per worker, as configured.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 
