@@ -75,6 +75,10 @@ const ConfigSchema = z.object({
   COURIER_SMTP_URL: z.string().url().optional(),
   COURIER_SMTP_FROM: z.string().min(3).default('Courier <courier@localhost>'),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The Temporal the local stack runs: the dev server (SQLite), or the server on the stack's PostgreSQL, as deployed. */
+  COURIER_STACK_TEMPORAL: z.enum(['dev', 'postgres']).default('dev'),
+  /** History shards of the PostgreSQL-backed Temporal (fixed once its database exists). */
+  COURIER_STACK_TEMPORAL_SHARDS: int(4),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

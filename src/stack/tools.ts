@@ -7,6 +7,9 @@ import { StackError } from './errors';
 const TOOLS = {
   temporal: 'TEMPORAL_BIN',
   minio: 'MINIO_BIN',
+  // Built only for COURIER_STACK_TEMPORAL=postgres.
+  'temporal-server': 'TEMPORAL_SERVER_BIN',
+  'temporal-sql-tool': 'TEMPORAL_SQL_TOOL_BIN',
 } as const;
 
 export type Tool = keyof typeof TOOLS;

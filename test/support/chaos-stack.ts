@@ -5,14 +5,14 @@
  * started again on the same port and data, as an operator or a process manager would.
  */
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config';
 import { startMinio } from '../../src/stack/minio';
 import { fileOutput, type Output } from '../../src/stack/output';
 import { ROOT } from '../../src/stack/paths';
 import { startPostgres } from '../../src/stack/postgres';
 import type { ProcessSpec, Supervised } from '../../src/stack/processes';
 import { TEST_DATA_DIR } from '../../src/stack/profiles';
-import { startStack, type Stack, type StackPorts } from '../../src/stack/stack';
-import { startTemporal } from '../../src/stack/temporal';
+import { startOwnTemporal, startStack, type Stack, type StackPorts } from '../../src/stack/stack';
 import { freePort, httpStatus, waitUntil } from '../../src/stack/wait';
 import { WORKFLOW_BUNDLE } from './worker-process';
 
@@ -89,7 +89,7 @@ export class ChaosStack {
         await startPostgres({ ...common, port: this.ports.postgres });
         return;
       case 'temporal':
-        await startTemporal({ ...common, port: this.ports.temporal });
+        await startOwnTemporal(loadConfig(env), common, this.ports);
         return;
       case 'minio':
         await startMinio({ ...common, port: this.ports.minio, credentials: { accessKeyId: env.S3_ACCESS_KEY_ID!, secretAccessKey: env.S3_SECRET_ACCESS_KEY! } });
