@@ -24,6 +24,8 @@ source scripts/lib/prometheus.sh
 
 TEMPORAL_PACKAGE=github.com/temporalio/cli/cmd/temporal
 TEMPORAL_VERSION=v1.5.1 # Temporal server 1.29.1; later tags carry a replace directive `go install` refuses
+# COURIER_STACK_TEMPORAL=postgres only: the server the CLI's dev server embeds, and its schema tool.
+TEMPORAL_SERVER_VERSION=v1.29.1
 MINIO_PACKAGE=github.com/minio/minio
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c # what @latest was when pinned: CI builds what was tested
 TOOLS_DIR="${COURIER_TOOLS_DIR:-$HOME/.cache/courier/bin}"
@@ -119,5 +121,9 @@ generate_prisma_client
 ensure_go_tool temporal "$TEMPORAL_PACKAGE" "$TEMPORAL_VERSION" TEMPORAL_BIN TEMPORAL_ADDRESS
 ensure_go_tool minio "$MINIO_PACKAGE" "$MINIO_VERSION" MINIO_BIN S3_ENDPOINT
 ensure_prometheus
+if [[ "${COURIER_STACK_TEMPORAL:-dev}" == postgres ]]; then
+  ensure_go_tool temporal-server go.temporal.io/server/cmd/server "$TEMPORAL_SERVER_VERSION" TEMPORAL_SERVER_BIN TEMPORAL_ADDRESS server
+  ensure_go_tool temporal-sql-tool go.temporal.io/server/cmd/tools/sql "$TEMPORAL_SERVER_VERSION" TEMPORAL_SQL_TOOL_BIN TEMPORAL_ADDRESS sql
+fi
 ensure_schemathesis
 step "ready in $(elapsed "$began")"

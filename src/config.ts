@@ -133,6 +133,10 @@ const ConfigSchema = z.object({
   /** A prebuilt workflow bundle; unset, the worker uses the one `npm run build` puts beside it (dist/workflow-bundle.js), else bundles at start. */
   COURIER_WORKFLOW_BUNDLE: z.string().min(1).optional(),
   COURIER_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** The Temporal the local stack runs: the dev server (SQLite), or the server on the stack's PostgreSQL, as deployed. */
+  COURIER_STACK_TEMPORAL: z.enum(['dev', 'postgres']).default('dev'),
+  /** History shards of the PostgreSQL-backed Temporal (fixed once its database exists). */
+  COURIER_STACK_TEMPORAL_SHARDS: int(4),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -12,8 +12,22 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export function connectDatabase(connectionString: string, maxConnections = 10): Database {
-  const pool = new Pool({ connectionString, max: maxConnections });
+export interface DatabaseOptions {
+  maxConnections?: number;
+  /**
+   * A pooled connection broke (the server restarted, failed over, or the network dropped): told
+   * once per outage. The pool has already discarded it and opens a new one on the next query;
+   * without a listener the pool's 'error' event would end the process.
+   */
+  onConnectionLost?: (err: Error) => void;
+}
+
+/** Fails a connection attempt to an unreachable server within seconds instead of the OS's minutes. */
+const CONNECT_TIMEOUT_MS = 5000;
+
+export function connectDatabase(connectionString: string, options: DatabaseOptions = {}): Database {
+  const pool = new Pool({ connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  pool.on('error', oncePerOutage(options.onConnectionLost ?? ((err) => console.error(`database connection lost (${err.message}); reconnecting on the next query`))));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   return {
     pool,
@@ -22,5 +36,15 @@ export function connectDatabase(connectionString: string, maxConnections = 10): 
       await prisma.$disconnect();
       await pool.end();
     },
+  };
+}
+
+/** One report per outage, not one per pooled connection: they all break at once. */
+function oncePerOutage(report: (err: Error) => void, quietMs = 10_000): (err: Error) => void {
+  let lastAt = 0;
+  return (err) => {
+    if (Date.now() - lastAt < quietMs) return;
+    lastAt = Date.now();
+    report(err);
   };
 }

@@ -2,31 +2,43 @@
  * The worker: runs every workflow and activity of Courier on one task queue. Temporal's runtime
  * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
+ * An outage of PostgreSQL or Temporal does not end it: see runUntilStopped.
  */
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { createTransport } from 'nodemailer';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
+import { watchLiveWorkers } from './activities/delivery/live-workers';
 import { createGuardedAgent } from './activities/http/guarded-agent';
 import { createS3Client } from './activities/s3';
-import type { Config } from './config';
+import { ConfigError, type Config } from './config';
 import { connectDatabase } from './db';
-import { FLEET_WORKFLOW_TYPE, fleetStartOptions } from './workflows/fleet/definitions';
-import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
+import { Backoff } from './domain/backoff';
 import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
+import { unreachableDependencies } from './observability/readiness';
 import { installTemporalRuntime, type TemporalRuntime } from './observability/temporal-runtime';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
+import { FLEET_WORKFLOW_TYPE, fleetStartOptions } from './workflows/fleet/definitions';
+import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
+
+const HEALTH_TIMEOUT_MS = 2000;
+const LIVE_WORKERS_EVERY_MS = 5000;
 
 async function main(config: Config, logger: Logger): Promise<void> {
   // The SDK's metrics join the worker's /metrics, so they are on only where that is.
   const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
-  const db = connectDatabase(config.DATABASE_URL, config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4);
+  const db = connectDatabase(config.DATABASE_URL, {
+    maxConnections: config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4,
+    onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
+  });
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
   const dispatchers = {
     bulk: createGuardedAgent({ policy, connections: config.COURIER_HTTP_CONNECTIONS }),
@@ -34,46 +46,73 @@ async function main(config: Config, logger: Logger): Promise<void> {
   };
   const notificationDispatcher = createGuardedAgent({ policy, connections: 8 });
   const mailer = config.COURIER_SMTP_URL ? createTransport(config.COURIER_SMTP_URL) : null;
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  // Lazy: connects on first use and reconnects by itself, so a Temporal that is away at start is waited for.
+  const clientConnection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const metrics = createWorkerMetrics();
-  let stopObserving = async () => {};
+  const identity = `${process.pid}@${hostname()}`;
+  const liveWorkers = watchLiveWorkers({
+    temporal: client,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.COURIER_TASK_QUEUE,
+    identity,
+    everyMs: LIVE_WORKERS_EVERY_MS,
+    // Temporal away is told by /healthz and the worker's own reconnects; the last count stands.
+    onError: () => undefined,
+  });
+  const activities = createActivities({
+    db,
+    s3: createS3Client(config),
+    temporal: client,
+    dispatchers,
+    notificationDispatcher,
+    mailer,
+    config,
+    metrics,
+    liveWorkers: liveWorkers.count,
+  });
+  let worker: Worker | undefined;
+  const stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, async () => [
+    ...(worker?.getState() === 'RUNNING' ? [] : ['worker not polling']),
+    ...(await unreachableDependencies({ pool: db.pool, temporal: client }, HEALTH_TIMEOUT_MS)),
+  ]);
   try {
-    const worker = await Worker.create({
-      connection,
-      namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: config.COURIER_TASK_QUEUE,
-      ...workflowSource(config, logger),
-      activities: createActivities({
-        db,
-        s3: createS3Client(config),
-        temporal: client,
-        dispatchers,
-        notificationDispatcher,
-        mailer,
-        config,
-        metrics,
-      }),
-      maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
-      maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
-      maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
-      // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
-      maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
-      shutdownGraceTime: '10 seconds',
+    const source = await workflowSource(config, logger);
+    await liveWorkers.ready;
+    await runUntilStopped(logger, async () => {
+      const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+      try {
+        worker = await Worker.create({
+          connection,
+          namespace: config.TEMPORAL_NAMESPACE,
+          taskQueue: config.COURIER_TASK_QUEUE,
+          identity,
+          ...source,
+          activities,
+          maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
+          maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
+          maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
+          // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
+          maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
+          shutdownGraceTime: '10 seconds',
+        });
+        const running = worker.run();
+        const polling = () => worker?.getState() === 'RUNNING';
+        metrics.workerUp.set(1);
+        // The line supervisors wait for (tests, the bench, start scripts): at info even when COURIER_LOG_LEVEL is quieter.
+        logger
+          .child({}, { level: logger.isLevelEnabled('info') ? logger.level : 'info' })
+          .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
+        void keepSingletonsStarted(client, config, logger, polling);
+        await running;
+      } finally {
+        metrics.workerUp.set(0);
+        await connection.close().catch(() => undefined);
+      }
     });
-    stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, () => worker.getState() === 'RUNNING');
-    await startSingletons(client, config);
-    metrics.workerUp.set(1);
-    // The line supervisors wait for (tests, the bench, start scripts): at info even when COURIER_LOG_LEVEL is quieter.
-    logger
-      .child({}, { level: logger.isLevelEnabled('info') ? logger.level : 'info' })
-      .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
-    await worker.run();
   } finally {
-    metrics.workerUp.set(0);
+    await liveWorkers.stop();
     await stopObserving();
-    await connection.close();
     await clientConnection.close();
     mailer?.close();
     await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close(), notificationDispatcher.close()]);
@@ -82,22 +121,65 @@ async function main(config: Config, logger: Logger): Promise<void> {
 }
 
 /**
- * Every worker makes sure its task queue's notifier and fleet workflows run; the first start
- * wins, later ones find them. Their duties claim turns in PostgreSQL, so they run once per
- * deployment however many task queues' fleet workflows tick.
+ * Runs the worker until a shutdown signal, starting it again with backoff whenever it fails: a
+ * Temporal server away at start or for longer than the SDK's own retries makes `connect` or
+ * `run` reject, and a deployment's Temporal comes back. Temporal's runtime turns SIGINT/SIGTERM
+ * into a graceful shutdown of a running worker (`run` resolves); a signal while waiting ends the wait.
  */
-async function startSingletons(client: Client, config: Config): Promise<void> {
-  const queue = config.COURIER_TASK_QUEUE;
-  const notifier = notifierStartOptions({ everySeconds: config.COURIER_NOTIFY_EVERY_SECONDS }, queue);
-  await client.workflow.start(NOTIFIER_WORKFLOW_TYPE, { ...notifier, workflowIdConflictPolicy: 'USE_EXISTING' });
-  const fleet = fleetStartOptions({ tickSeconds: config.COURIER_FLEET_TICK_SECONDS }, queue);
-  await client.workflow.start(FLEET_WORKFLOW_TYPE, { ...fleet, workflowIdConflictPolicy: 'USE_EXISTING' });
+async function runUntilStopped(log: Logger, runOnce: () => Promise<void>): Promise<void> {
+  let stopping = false;
+  const wake = new AbortController();
+  const stop = () => {
+    stopping = true;
+    wake.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const backoff = new Backoff();
+  while (!stopping) {
+    const began = Date.now();
+    try {
+      await runOnce();
+      return;
+    } catch (err) {
+      if (err instanceof ConfigError || stopping) throw err;
+      const delay = backoff.next(Date.now() - began);
+      log.error({ err: (err as Error).message, retryInSeconds: delay / 1000 }, `courier worker stopped; starting again in ${delay / 1000} s`);
+      await sleep(delay, undefined, { signal: wake.signal }).catch(() => undefined);
+    }
+  }
 }
 
 /**
- * /metrics (Courier's and the Temporal SDK's) and /healthz, and the node gauges: every worker
- * shows the snapshot the fleet duty computed once for the deployment (one small row), so the
- * alerts aggregate across workers with max/min and no worker scans the fleet.
+ * Every worker makes sure its task queue's notifier and fleet workflows run; the first start
+ * wins, later ones find them. Their duties claim turns in PostgreSQL, so they run once per
+ * deployment however many workers start them. Retried while the worker runs: Temporal may be
+ * away just now.
+ */
+async function keepSingletonsStarted(client: Client, config: Config, log: Logger, running: () => boolean): Promise<void> {
+  const queue = config.COURIER_TASK_QUEUE;
+  const starts = [
+    { type: NOTIFIER_WORKFLOW_TYPE, options: notifierStartOptions({ everySeconds: config.COURIER_NOTIFY_EVERY_SECONDS }, queue) },
+    { type: FLEET_WORKFLOW_TYPE, options: fleetStartOptions({ tickSeconds: config.COURIER_FLEET_TICK_SECONDS }, queue) },
+  ];
+  const backoff = new Backoff();
+  while (running()) {
+    try {
+      for (const { type, options } of starts) await client.workflow.start(type, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' });
+      return;
+    } catch (err) {
+      const delay = backoff.next(0);
+      log.warn({ err: (err as Error).message }, `notifier and fleet workflows not started; trying again in ${delay / 1000} s`);
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * /metrics (Courier's and the Temporal SDK's) and /healthz (503 naming what is wrong: the worker
+ * not polling, the database or Temporal not answering), and the node gauges: every worker shows
+ * the snapshot the fleet duty computed once for the deployment (one small row), so the alerts
+ * aggregate across workers with max/min and no worker scans the fleet.
  */
 async function startObserving(
   config: Config,
@@ -105,14 +187,14 @@ async function startObserving(
   metrics: WorkerMetrics,
   log: Logger,
   runtime: TemporalRuntime,
-  healthy: () => boolean,
+  unhealthy: () => Promise<string[]>,
 ): Promise<() => Promise<void>> {
   if (config.COURIER_WORKER_METRICS_PORT === 0) return async () => {};
   const server = await startMetricsServer({
     registry: metrics.registry,
     host: config.COURIER_WORKER_METRICS_HOST,
     port: config.COURIER_WORKER_METRICS_PORT,
-    healthy,
+    unhealthy,
     more: runtime.sdkMetrics ?? undefined,
     onError: (err) => log.warn({ err }, "the Temporal SDK's metrics were not read"),
   });
@@ -132,14 +214,15 @@ async function startObserving(
 /**
  * A prebuilt bundle saves the seconds of bundling at each start: COURIER_WORKFLOW_BUNDLE, else the
  * one `npm run build` writes beside the compiled worker (the image's). From source (tsx) there is
- * none, and the worker bundles src/workflows itself.
+ * none, and the worker bundles src/workflows itself — once, not again at each restart.
  */
-function workflowSource(config: Config, log: Logger): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+async function workflowSource(config: Config, log: Logger): Promise<{ workflowBundle: { codePath: string } | { code: string } }> {
   // package.json's build script writes it there.
   const built = join(__dirname, 'workflow-bundle.js');
   const codePath = config.COURIER_WORKFLOW_BUNDLE ?? (existsSync(built) ? built : undefined);
   log.info({ workflowBundle: codePath ?? null }, codePath ? `workflows from the bundle ${codePath}` : 'workflows bundled at start');
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: require.resolve('./workflows') };
+  if (codePath) return { workflowBundle: { codePath } };
+  return { workflowBundle: await bundleWorkflowCode({ workflowsPath: require.resolve('./workflows') }) };
 }
 
 runMain('courier-worker', main);

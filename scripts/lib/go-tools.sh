@@ -6,11 +6,12 @@
 
 GO_MIN_MINOR=25   # go 1.25: the Temporal CLI's go.mod needs it
 
-# ensure_go_tool NAME PACKAGE VERSION BIN_VAR EXTERNAL_VAR
+# ensure_go_tool NAME PACKAGE VERSION BIN_VAR EXTERNAL_VAR [BUILT_NAME]
 #   BIN_VAR (e.g. TEMPORAL_BIN) names a prebuilt binary to use instead;
-#   EXTERNAL_VAR (e.g. TEMPORAL_ADDRESS) set means an external server: nothing to build.
+#   EXTERNAL_VAR (e.g. TEMPORAL_ADDRESS) set means an external server: nothing to build;
+#   BUILT_NAME is the name `go install` gives the binary when it is not NAME (cmd/server → server).
 ensure_go_tool() {
-  local name=$1 package=$2 version=$3 bin_var=$4 external_var=$5
+  local name=$1 package=$2 version=$3 bin_var=$4 external_var=$5 built=${6:-$1}
   local want="$package@$version" bin="$TOOLS_DIR/$name" stamp="$TOOLS_DIR/$name.version"
 
   if [[ -n "${!external_var:-}" ]]; then
@@ -34,7 +35,7 @@ ensure_go_tool() {
     step "$name: $version, found in $TOOLS_DIR"
     return
   fi
-  build_go_tool "$name" "$want"
+  build_go_tool "$name" "$want" "$built"
   echo "$want" > "$stamp"
 }
 
@@ -57,7 +58,7 @@ built_from() {
 # Builds into a scratch folder, then moves the binary into place in one step, so an interrupted
 # build never leaves a half-written binary (or replaces a running one's file under it).
 build_go_tool() {
-  local name=$1 target=$2
+  local name=$1 target=$2 built=${3:-$1}
   local scratch="$TOOLS_DIR/.build-$name" log="$TOOLS_DIR/$name.build.log" began=$SECONDS
   mkdir -p "$scratch"
   step "$name: building $target with $(go env GOVERSION) (the first build takes minutes; log: $log)"
@@ -71,7 +72,7 @@ build_go_tool() {
     tail -n 25 "$log" | sed 's/^/  | /' >&2
     fail "building $name failed (exit $rc) after $(elapsed "$began"); full log: $log. To skip the build, set the prebuilt-binary variable (TEMPORAL_BIN / MINIO_BIN)."
   fi
-  mv -f "$scratch/$name" "$TOOLS_DIR/$name"
+  mv -f "$scratch/$built" "$TOOLS_DIR/$name"
   rmdir "$scratch"
   step "$name: built in $(elapsed "$began")"
 }

@@ -30,6 +30,8 @@ export interface ActivityDeps {
   mailer: Transporter | null;
   config: Config;
   metrics: WorkerMetrics;
+  /** Workers sharing a customer's metadata-source limits (live-workers.ts); 1 when not told. */
+  liveWorkers?: () => number;
 }
 
 /** Every activity, built from its dependencies so tests can hand in real ones of their own. */
@@ -54,7 +56,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       secondaryAfterAttempts: config.COURIER_SECONDARY_AFTER_ATTEMPTS,
       maxRunMs: 60_000,
       retry: { ...DEFAULT_RETRY_TIMING, maxMs: config.COURIER_RETRY_MAX_SECONDS * 1000, deadMaxMs: config.COURIER_DEAD_RETRY_MAX_SECONDS * 1000 },
-      sourceLimiter: new SourceLimiter(config.COURIER_SOURCE_CONCURRENCY),
+      sourceLimiter: new SourceLimiter(config.COURIER_SOURCE_CONCURRENCY, deps.liveWorkers),
       metrics,
       keyring,
     }),

@@ -1,8 +1,9 @@
 /**
  * The API process: serves Contract 1, and every 30 s finishes registrations and deletions that a
  * crash or an outage interrupted and sweeps expired idempotency records and full rate buckets.
- * SIGTERM/SIGINT stop taking connections, let requests in flight finish, then close Temporal and
- * the database.
+ * It starts and stays up while PostgreSQL or Temporal is away: /readyz and the routes that need
+ * the missing part answer 503 until it is back. SIGTERM/SIGINT stop taking connections, let
+ * requests in flight finish, then close Temporal and the database.
  */
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
@@ -25,8 +26,12 @@ async function main(config: Config, logger: Logger): Promise<void> {
     throw new ConfigError('COURIER_ADMIN_KEY is not set: the API needs the deployment admin key (32+ random bytes, e.g. openssl rand -base64 32). The dev and test stacks generate one.');
   }
   const keyring = secretsKeyring(config);
-  const db = connectDatabase(config.DATABASE_URL);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const db = connectDatabase(config.DATABASE_URL, {
+    onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
+  });
+  // Lazy: the API starts, and answers 503 on what needs Temporal, while Temporal is away; the
+  // connection reconnects by itself when it is back.
+  const connection = Connection.lazy({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const dispatcher = createGuardedAgent({
     policy: { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS },

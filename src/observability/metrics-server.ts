@@ -9,14 +9,15 @@ export interface MetricsServer {
 
 /**
  * `GET /metrics` and `GET /healthz` for a process that has no HTTP API of its own (the worker).
- * `healthy` decides /healthz: 200 while it holds, else 503, so a probe sees a worker that is
- * shutting down or failed even while the process still answers.
+ * `unhealthy` decides /healthz: 200 while it names nothing, else 503 with what it names, so a
+ * probe sees a worker that is shutting down, failed, or cut off from its dependencies even while
+ * the process still answers.
  */
 export async function startMetricsServer(opts: {
   registry: Registry;
   host: string;
   port: number;
-  healthy: () => boolean;
+  unhealthy: () => Promise<string[]>;
   /** More exposition text served after the registry's (the Temporal SDK's metrics); its failure costs only its part. */
   more?: () => Promise<string>;
   onError?: (err: unknown) => void;
@@ -38,8 +39,13 @@ export async function startMetricsServer(opts: {
       return;
     }
     if (path === '/healthz') {
-      const ok = opts.healthy();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: ok ? 'ok' : 'unhealthy' }));
+      opts.unhealthy().then(
+        (problems) => {
+          const body = problems.length === 0 ? { status: 'ok' } : { status: 'unhealthy', problems };
+          res.writeHead(problems.length === 0 ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+        },
+        (err: unknown) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unhealthy', problems: [(err as Error).message] })),
+      );
       return;
     }
     exposition().then(

@@ -15,7 +15,7 @@ import { portIsOpen } from './wait';
 export async function startBucketEventsReceiver(env: NodeJS.ProcessEnv, port: number): Promise<{ stop(): Promise<void> }> {
   if (await portIsOpen(port)) return { stop: async () => {} };
   const config = loadConfig(env);
-  const db = connectDatabase(config.DATABASE_URL, 4);
+  const db = connectDatabase(config.DATABASE_URL, { maxConnections: 4 });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const dispatcher = createGuardedAgent({ policy: { allowPrivateNetworks: true }, connections: 4 });

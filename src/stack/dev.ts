@@ -1,13 +1,15 @@
 /**
  * `npm run dev`: the whole stack on the usual ports with data kept in .data/dev, Courier's worker
- * and API, the simulated node fleet and metadata source, and a demo service delivering to 200
- * simulated nodes, and a Prometheus scraping the API and the worker with ops/alerts.yml loaded (the
- * dashboard drawn from it on DASHBOARD_PORT). Prints where to look, then the fleet's progress
- * every 10 s. Ctrl-C stops all.
+ * and API (`-- --workers N --apis N` for several of each), the simulated node fleet and metadata
+ * source, a demo service delivering to 200 simulated nodes, and a Prometheus scraping the APIs and
+ * the workers with ops/alerts.yml loaded (the dashboard drawn from it on DASHBOARD_PORT). Prints
+ * where to look, then the fleet's progress every 10 s. A worker or API that exits is started
+ * again with backoff, as a process manager would; a server or simulator that exits stops
+ * everything. Ctrl-C stops all.
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { adminKeyFile } from './admin-key';
 import { box, compactLine } from './banner';
 import { DEMO_SIGNING_SECRET, setUpDemo, type Demo } from './demo';
@@ -16,6 +18,8 @@ import { runMain } from './main';
 import { consoleOutput } from './output';
 import { ROOT } from './paths';
 import { serveDashboard } from './dashboard';
+import { parseDevOptions, type DevOptions } from './dev-options';
+import type { Supervised } from './processes';
 import { startPrometheus } from './prometheus';
 import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
@@ -36,6 +40,7 @@ runMain(async (lifecycle) => {
   const missing = Object.values(APPS).filter((file) => !existsSync(join(ROOT, file)));
   if (missing.length > 0) throw new StackError(`Cannot start the dev stack: ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist yet.`);
   const config = loadConfig();
+  const options = parseDevOptions(process.argv.slice(2));
 
   const stack = await startStack({
     ...DEV,
@@ -46,19 +51,20 @@ runMain(async (lifecycle) => {
   });
   lifecycle.onShutdown(() => stack.stop());
 
+  const apiUrls = Array.from({ length: options.apis }, (_, i) => `http://127.0.0.1:${config.API_PORT + i}`);
   const urls = {
-    api: `http://127.0.0.1:${config.API_PORT}`,
+    api: apiUrls[0]!,
     fleet: `http://127.0.0.1:${FLEET_PORT}`,
     source: `http://127.0.0.1:${SOURCE_PORT}`,
     prometheus: `http://127.0.0.1:${PROMETHEUS_PORT}`,
     dashboard: `http://127.0.0.1:${DASHBOARD_PORT}`,
   };
-  const apps = startApps(stack, config.API_PORT);
-  await waitUntil('the simulated node fleet', async () => (await httpStatus(`${urls.fleet}/stats`)) === 200, { timeoutMs: 60_000, process: apps.sim });
-  await waitUntil(`the API to be ready at ${urls.api}/readyz`, async () => (await httpStatus(`${urls.api}/readyz`)) === 200, {
-    timeoutMs: 120_000,
-    process: apps.api,
-  });
+  const sim = startApps(stack, config, options);
+  await waitUntil('the simulated node fleet', async () => (await httpStatus(`${urls.fleet}/stats`)) === 200, { timeoutMs: 60_000, process: sim });
+  for (const api of apiUrls) {
+    // No process to watch: an API that exits is started again; its output says why.
+    await waitUntil(`the API to be ready at ${api}/readyz`, async () => (await httpStatus(`${api}/readyz`)) === 200, { timeoutMs: 120_000 });
+  }
 
   const demo = await setUpDemo({
     apiUrl: urls.api,
@@ -73,38 +79,56 @@ runMain(async (lifecycle) => {
     output: consoleOutput(),
     dataDir: DEV.dataDir,
     port: PROMETHEUS_PORT,
-    targets: { api: [`127.0.0.1:${config.API_PORT}`], worker: [`127.0.0.1:${config.COURIER_WORKER_METRICS_PORT}`] },
+    targets: {
+      api: apiUrls.map((url) => url.replace('http://', '')),
+      worker: Array.from({ length: options.workers }, (_, i) => `127.0.0.1:${config.COURIER_WORKER_METRICS_PORT + i}`),
+    },
     intervalSeconds: 5,
   });
   const dashboard = await serveDashboard({ prometheusUrl: urls.prometheus, port: DASHBOARD_PORT, minutes: 15 });
   lifecycle.onShutdown(() => new Promise<void>((resolve) => dashboard.close(() => resolve())));
-  console.log(`\n${banner(urls, stack, demo)}\n`);
+  console.log(`\n${banner({ ...urls, apis: apiUrls }, options, stack, demo)}\n`);
 
   const progress = setInterval(() => void printProgress(`${urls.fleet}/stats`), PROGRESS_EVERY_MS);
   lifecycle.onShutdown(() => clearInterval(progress));
 });
 
-/** Simulators, worker and API, on the stack's supervisor so they stop before the servers. */
-function startApps(stack: Stack, apiPort: number) {
+/**
+ * Simulators, workers and APIs, on the stack's supervisor so they stop before the servers; the
+ * workers and APIs restart on their own. Returns the simulators' process.
+ */
+function startApps(stack: Stack, config: Config, options: DevOptions): Supervised {
   const env = {
     ...process.env,
     ...stack.env,
-    API_PORT: String(apiPort),
     NODE_FLEET_PORT: String(FLEET_PORT),
     METADATA_SOURCE_PORT: String(SOURCE_PORT),
     NODE_FLEET_SECRET: DEMO_SIGNING_SECRET,
   };
   // Node with tsx's loader rather than the tsx CLI: one process per app, which gets our signals itself.
-  const start = (name: keyof typeof APPS) =>
-    stack.supervisor.start({ name, command: process.execPath, args: ['--import', 'tsx', APPS[name]], cwd: ROOT, env });
-  return { sim: start('sim'), worker: start('worker'), api: start('api') };
+  const start = (app: keyof typeof APPS, name: string, own: NodeJS.ProcessEnv = {}, restart = true) =>
+    stack.supervisor.start({ name, command: process.execPath, args: ['--import', 'tsx', APPS[app]], cwd: ROOT, env: { ...env, ...own }, restart });
+  const numbered = (app: string, i: number, count: number) => (count === 1 ? app : `${app}-${i + 1}`);
+  const sim = start('sim', 'sim', {}, false);
+  for (let i = 0; i < options.workers; i++) {
+    const metricsPort = config.COURIER_WORKER_METRICS_PORT === 0 ? 0 : config.COURIER_WORKER_METRICS_PORT + i;
+    start('worker', numbered('worker', i, options.workers), { COURIER_WORKER_METRICS_PORT: String(metricsPort) });
+  }
+  for (let i = 0; i < options.apis; i++) start('api', numbered('api', i, options.apis), { API_PORT: String(config.API_PORT + i) });
+  return sim;
 }
 
-function banner(urls: { api: string; fleet: string; source: string; prometheus: string; dashboard: string }, stack: Stack, demo: Demo): string {
+function banner(
+  urls: { apis: string[]; api: string; fleet: string; source: string; prometheus: string; dashboard: string },
+  options: DevOptions,
+  stack: Stack,
+  demo: Demo,
+): string {
   const temporalUi = `http://localhost:${DEV.ui.temporal}`;
   const demoQuery = encodeURIComponent(`CourierServiceId="${demo.serviceId}"`);
   return box('Courier dev stack is up — Ctrl-C stops everything', [
-    ['API', urls.api],
+    [urls.apis.length > 1 ? 'APIs' : 'API', urls.apis.join('  ')],
+    ['Workers', `${options.workers} (started again with backoff if one exits)`],
     ['API docs', `${urls.api}/docs   (spec: ${urls.api}/openapi.json)`],
     ['Temporal Web UI', temporalUi],
     ['', `demo workflows: ${temporalUi}/namespaces/default/workflows?query=${demoQuery}`],

@@ -14,6 +14,11 @@ const PASSWORD = 'courier';
 const DATABASE = 'courier';
 const START_TIMEOUT_MS = 60_000;
 
+/** The cluster's superuser: Courier's user (it creates Courier's database, and Temporal's). */
+export function postgresCredentials(): { user: string; password: string } {
+  return { user: USER, password: PASSWORD };
+}
+
 export function postgresUrl(port: number, database = DATABASE): string {
   return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { Backoff } from '../domain/backoff';
 import { outputTail } from './errors';
 import type { Output } from './output';
 
@@ -14,6 +15,11 @@ export interface ProcessSpec {
   gid?: number;
   /** The signal that asks for a graceful stop (PostgreSQL's fast shutdown is SIGINT). */
   stopSignal?: NodeJS.Signals;
+  /**
+   * Started again with backoff when it exits on its own, as a process manager would (Courier's
+   * worker and API); otherwise its exit is reported to `onUnexpectedExit`.
+   */
+  restart?: boolean;
 }
 
 export interface Exit {
@@ -29,6 +35,7 @@ export class Supervised {
   readonly exited: Promise<Exit>;
   private readonly recent: string[] = [];
   private exit: Exit | undefined;
+  readonly startedAt = Date.now();
 
   constructor(
     readonly spec: ProcessSpec,
@@ -96,6 +103,7 @@ export interface SupervisorOptions {
  */
 export class Supervisor {
   private readonly children: Supervised[] = [];
+  private readonly restarts = new Set<NodeJS.Timeout>();
   private stopping: Promise<void> | undefined;
   private readonly killAllOnExit = () => {
     for (const c of this.children) if (c.running) killGroup(c.child, 'SIGKILL');
@@ -105,7 +113,7 @@ export class Supervisor {
     process.on('exit', this.killAllOnExit);
   }
 
-  start(spec: ProcessSpec): Supervised {
+  start(spec: ProcessSpec, backoff = new Backoff()): Supervised {
     if (this.stopping) throw new Error(`cannot start ${spec.name}: the supervisor is stopping`);
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
@@ -121,14 +129,32 @@ export class Supervisor {
     const watchdog = child.pid ? startWatchdog(child.pid, spec.stopSignal ?? 'SIGTERM') : undefined;
     void supervised.exited.then(() => {
       if (watchdog?.pid) tryKill(watchdog.pid, 'SIGKILL');
-      if (!this.stopping) this.options.onUnexpectedExit?.(supervised);
+      if (this.stopping) return;
+      if (spec.restart) this.restartLater(supervised, backoff);
+      else this.options.onUnexpectedExit?.(supervised);
     });
     return supervised;
+  }
+
+  /** The running process started under `name`, if any. */
+  find(name: string): Supervised | undefined {
+    return this.children.find((c) => c.name === name && c.running);
+  }
+
+  private restartLater(exited: Supervised, backoff: Backoff): void {
+    const delay = backoff.next(Date.now() - exited.startedAt);
+    this.options.output.info(`${exited.name} ${exited.describeExit()}: starting it again in ${delay / 1000} s`);
+    const timer = setTimeout(() => {
+      this.restarts.delete(timer);
+      if (!this.stopping) this.start(exited.spec, backoff);
+    }, delay);
+    this.restarts.add(timer);
   }
 
   /** Stops every process, latest first; safe to call more than once. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      for (const timer of this.restarts) clearTimeout(timer);
       for (const child of [...this.children].reverse()) await this.stopOne(child);
       process.off('exit', this.killAllOnExit);
     })();

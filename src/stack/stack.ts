@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { stackAdminKey } from './admin-key';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { StackError } from './errors';
 import { applyMigrations } from './migrate';
 import { BUCKET_EVENTS_ARN, startMinio, type BucketEventsTarget } from './minio';
@@ -9,6 +9,7 @@ import { startPostgres } from './postgres';
 import { Supervisor, type Supervised } from './processes';
 import { ensureMappingsBucket } from './s3';
 import { checkTemporal, startTemporal } from './temporal';
+import { startTemporalOnPostgres } from './temporal-postgres';
 
 export interface StackPorts {
   postgres: number;
@@ -80,11 +81,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const credentials = { accessKeyId: config.S3_ACCESS_KEY_ID, secretAccessKey: config.S3_SECRET_ACCESS_KEY, region: config.S3_REGION };
   mkdirSync(dataDir, { recursive: true });
 
+  const postgres = env.DATABASE_URL ? external(output, 'postgres', env.DATABASE_URL) : startPostgres({ ...common, port: ports.postgres });
   const outcomes = await Promise.allSettled([
-    env.DATABASE_URL ? external(output, 'postgres', env.DATABASE_URL) : startPostgres({ ...common, port: ports.postgres }),
+    postgres,
     env.TEMPORAL_ADDRESS
       ? checkTemporal(env.TEMPORAL_ADDRESS, config.TEMPORAL_NAMESPACE).then(() => external(output, 'temporal', env.TEMPORAL_ADDRESS!))
-      : startTemporal({ ...common, port: ports.temporal, uiPort: ui?.temporal }),
+      : // Temporal on PostgreSQL needs the stack's own, up first.
+        (config.COURIER_STACK_TEMPORAL === 'postgres' ? postgres.then(() => ownPostgresOnly(env)) : Promise.resolve()).then(() =>
+          startOwnTemporal(config, common, ports, ui?.temporal),
+        ),
     (env.S3_ENDPOINT
       ? external(output, 's3', env.S3_ENDPOINT)
       : startMinio({ ...common, port: ports.minio, consolePort: ui?.minioConsole, credentials, bucketEvents: options.bucketEvents })
@@ -121,6 +126,22 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     supervisor,
     stop: () => supervisor.stop(),
   };
+}
+
+function ownPostgresOnly(env: NodeJS.ProcessEnv): void {
+  if (env.DATABASE_URL) throw new StackError("COURIER_STACK_TEMPORAL=postgres runs Temporal on the stack's own PostgreSQL; unset DATABASE_URL, or set TEMPORAL_ADDRESS to a Temporal of your own.");
+}
+
+/** The stack's own Temporal, as COURIER_STACK_TEMPORAL says: the dev server, or the server on the stack's PostgreSQL. */
+export function startOwnTemporal(
+  config: Config,
+  common: { supervisor: Supervisor; output: Output; dataDir: string; fresh: boolean },
+  ports: StackPorts,
+  uiPort?: number,
+): Promise<string> {
+  return config.COURIER_STACK_TEMPORAL === 'postgres'
+    ? startTemporalOnPostgres({ ...common, port: ports.temporal, postgresPort: ports.postgres, historyShards: config.COURIER_STACK_TEMPORAL_SHARDS })
+    : startTemporal({ ...common, port: ports.temporal, uiPort });
 }
 
 async function external(output: Output, what: string, address: string): Promise<string> {

@@ -8,6 +8,9 @@ const TOOLS = {
   temporal: { variable: 'TEMPORAL_BIN', file: 'temporal' },
   minio: { variable: 'MINIO_BIN', file: 'minio' },
   prometheus: { variable: 'PROMETHEUS_BIN', file: join('prometheus', 'prometheus') },
+  // Built only for COURIER_STACK_TEMPORAL=postgres.
+  'temporal-server': { variable: 'TEMPORAL_SERVER_BIN', file: 'temporal-server' },
+  'temporal-sql-tool': { variable: 'TEMPORAL_SQL_TOOL_BIN', file: 'temporal-sql-tool' },
 } as const;
 
 export type Tool = keyof typeof TOOLS;

@@ -1,4 +1,4 @@
-import { Socket } from 'node:net';
+import { createServer, Socket } from 'node:net';
 import { StackError, outputTail } from './errors';
 import type { Supervised } from './processes';
 
@@ -61,4 +61,16 @@ export async function httpGet(url: string, timeoutMs = 2000): Promise<Response> 
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
   await res.arrayBuffer();
   return res;
+}
+
+/** A TCP port nothing listens on now, for a server to take. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
 }

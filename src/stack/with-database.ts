@@ -7,7 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -17,6 +16,7 @@ import { runMain } from './main';
 import { fileOutput } from './output';
 import { startPostgres } from './postgres';
 import { Supervisor } from './processes';
+import { freePort } from './wait';
 
 runMain(async (lifecycle) => {
   const [command, ...args] = process.argv.slice(2);
@@ -55,15 +55,4 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }

@@ -1,9 +1,11 @@
 /**
  * The alert episode writers against real PostgreSQL: the SQL form of alertEvent agrees with the
- * TypeScript one, and the breach sweep marks and tells expired copies no attempt recorded, once.
+ * TypeScript one, the breach sweep marks and tells expired copies no attempt recorded, once, and
+ * an ack after an expiry nothing told tells the breach and its recovery.
  */
 import { randomUUID } from 'node:crypto';
 import { sweepBreaches } from '../../src/activities/alert-events';
+import { recordAttempts } from '../../src/activities/delivery/node-store';
 import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import { alertEvent, alertEventSql, NODE_ALERTS, type NodeAlert } from '../../src/domain/alerts';
@@ -23,28 +25,34 @@ describe('alert episodes in SQL', () => {
   });
 });
 
+async function newService(name: string): Promise<{ id: string; node: (nodeId: string, expiresInSeconds: number, alert: NodeAlert | null) => Promise<unknown> }> {
+  const customer = await db.prisma.customer.create({ data: { name } });
+  const service = await db.prisma.service.create({
+    data: {
+      customerId: customer.id,
+      name: `${name}-${randomUUID()}`,
+      status: 'active',
+      mappingUri: 's3://courier-mappings/sweep.csv',
+      metadataUrl: 'http://127.0.0.1:1/metadata',
+      ttlSeconds: 60,
+      refreshBeforeSeconds: 20,
+      deliveryEndpoint: 'http://{node}/metadata',
+      deliveryTimeoutMs: 1000,
+      signingSecret: 'x'.repeat(32),
+    },
+  });
+  const node = async (nodeId: string, expiresInSeconds: number, alert: NodeAlert | null) =>
+    db.pool.query(
+      `INSERT INTO nodes (service_id, node_id, hash, shard, expires_at, alert) VALUES ($1, $2, $3, 0, now() + make_interval(secs => $4), $5)`,
+      [service.id, nodeId, nodeHash(nodeId), expiresInSeconds, alert],
+    );
+  return { id: service.id, node };
+}
+
 describe('breach sweep', () => {
   it('marks copies that expired while nothing attempted them, and tells each once', async () => {
-    const customer = await db.prisma.customer.create({ data: { name: 'sweep' } });
-    const service = await db.prisma.service.create({
-      data: {
-        customerId: customer.id,
-        name: `sweep-${randomUUID()}`,
-        status: 'active',
-        mappingUri: 's3://courier-mappings/sweep.csv',
-        metadataUrl: 'http://127.0.0.1:1/metadata',
-        ttlSeconds: 60,
-        refreshBeforeSeconds: 20,
-        deliveryEndpoint: 'http://{node}/metadata',
-        deliveryTimeoutMs: 1000,
-        signingSecret: 'x'.repeat(32),
-      },
-    });
-    const node = async (nodeId: string, expiresInSeconds: number, alert: NodeAlert | null) =>
-      db.pool.query(
-        `INSERT INTO nodes (service_id, node_id, hash, shard, expires_at, alert) VALUES ($1, $2, $3, 0, now() + make_interval(secs => $4), $5)`,
-        [service.id, nodeId, nodeHash(nodeId), expiresInSeconds, alert],
-      );
+    const service = await newService('sweep');
+    const { node } = service;
     await node('expired-quietly', -30, null);
     await node('expired-at-risk', -5, 'at_risk');
     await node('already-breached', -90, 'breached');
@@ -68,6 +76,39 @@ describe('breach sweep', () => {
     expect(events).toEqual([
       { node_id: 'expired-at-risk', kind: 'breach' },
       { node_id: 'expired-quietly', kind: 'breach' },
+    ]);
+  });
+});
+
+describe('an ack after an untold expiry', () => {
+  it('tells the breach, at the moment of expiry, and its recovery; a told breach only recovers', async () => {
+    const service = await newService('late-ack');
+    await service.node('late-quiet', -30, null);
+    await service.node('late-at-risk', -30, 'at_risk');
+    await service.node('late-told', -30, 'breached');
+    await service.node('in-time', 10, null);
+    const now = new Date();
+    const ack = (nodeId: string) => ({
+      nodeId,
+      attemptedAt: now,
+      attempts: 0,
+      nextAttemptAt: new Date(now.getTime() + 40_000),
+      acked: { version: 'v2', deliveredAt: now, expiresAt: new Date(now.getTime() + 60_000) },
+      failure: null,
+      alert: null,
+    });
+    await recordAttempts(db.pool, service.id, ['late-quiet', 'late-at-risk', 'late-told', 'in-time'].map(ack));
+
+    const { rows } = await db.pool.query(
+      `SELECT node_id, kind, at < $2 AS before_ack FROM alert_events WHERE service_id = $1 ORDER BY node_id, at`,
+      [service.id, now],
+    );
+    expect(rows).toEqual([
+      { node_id: 'late-at-risk', kind: 'breach', before_ack: true },
+      { node_id: 'late-at-risk', kind: 'recovered', before_ack: false },
+      { node_id: 'late-quiet', kind: 'breach', before_ack: true },
+      { node_id: 'late-quiet', kind: 'recovered', before_ack: false },
+      { node_id: 'late-told', kind: 'recovered', before_ack: false },
     ]);
   });
 });

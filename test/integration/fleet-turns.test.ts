@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import { claimTurn, readTurnResult, saveTurnResult } from '../../src/store/fleet-turns';
 
-const db = connectDatabase(loadConfig().DATABASE_URL, 12);
+const db = connectDatabase(loadConfig().DATABASE_URL, { maxConnections: 12 });
 
 afterAll(async () => {
   await db.close();

@@ -65,6 +65,9 @@ export async function findDueNode(pool: Pool, serviceId: string, nodeId: string)
  * its event. The episode is settled against the row as it is now, locked: the breach sweep may
  * have marked it since the attempt read it, and a change is told only once. A failure never
  * overwrites an ack that landed while it was in flight (a node's pull, a forced refresh).
+ * An ack that lands after the copy it replaces had expired, with no breach told yet (nothing
+ * attempted or swept while the workers, Temporal or PostgreSQL were away), tells the breach
+ * (at the moment of expiry) and its recovery.
  */
 export async function recordAttempts(pool: Pool, serviceId: string, records: AttemptRecord[]): Promise<void> {
   if (records.length === 0) return;
@@ -74,10 +77,12 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
                             $8::timestamptz[], $9::timestamptz[], $10::"NodeAlert"[])
          AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at, alert)
      ), current AS (
-       SELECT n.node_id, n.alert FROM nodes n JOIN r ON n.service_id = $1 AND n.node_id = r.node_id
+       SELECT n.node_id, n.alert, n.expires_at AS expired_at FROM nodes n JOIN r ON n.service_id = $1 AND n.node_id = r.node_id
         ORDER BY n.node_id FOR UPDATE OF n
      ), settled AS (
        SELECT r.*, c.alert AS before,
+              (r.version IS NOT NULL AND c.alert IS DISTINCT FROM 'breached' AND c.expired_at <= r.attempted_at) AS late,
+              c.expired_at,
               CASE WHEN r.version IS NOT NULL THEN NULL
                    WHEN c.alert = 'breached' OR r.alert = 'breached' THEN 'breached'::"NodeAlert"
                    ELSE COALESCE(r.alert, c.alert) END AS after
@@ -99,10 +104,15 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
         WHERE n.service_id = $1 AND n.node_id = s.node_id
           AND (s.version IS NOT NULL OR n.delivered_at IS NULL OR n.delivered_at <= s.attempted_at)
         RETURNING n.node_id
+     ), told AS (
+       SELECT s.node_id, 'breach'::text AS kind, s.expired_at AS at FROM settled s WHERE s.late
+       UNION ALL
+       SELECT s.node_id, 'recovered', s.attempted_at FROM settled s WHERE s.late AND s.before IS NULL
+       UNION ALL
+       SELECT s.node_id, ${alertEventSql('s.before', 's.after')}, s.attempted_at FROM settled s WHERE s.before IS DISTINCT FROM s.after
      )
      INSERT INTO alert_events (service_id, node_id, kind, at)
-     SELECT $1, s.node_id, ${alertEventSql('s.before', 's.after')}, s.attempted_at FROM settled s
-      WHERE s.before IS DISTINCT FROM s.after AND s.node_id IN (SELECT node_id FROM written)`,
+     SELECT $1, t.node_id, t.kind, t.at FROM told t WHERE t.node_id IN (SELECT node_id FROM written)`,
     [
       serviceId,
       records.map((r) => r.nodeId),

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../database-errors';
 import { isTemporalUnavailable } from '../temporal-errors';
 import { Problem, problems } from './problem';
 
@@ -31,6 +32,7 @@ function toProblem(err: unknown): Problem | undefined {
   const fromBody = err && typeof err === 'object' ? bodyParserProblem(err) : undefined;
   if (fromBody) return fromBody;
   if (isTemporalUnavailable(err)) return problems.unavailable('The workflow engine is not reachable; retry shortly.', 5);
+  if (isDatabaseUnavailable(err)) return problems.unavailable('The database is not reachable; retry shortly.', 5);
   return undefined;
 }
 

@@ -47,4 +47,20 @@ describe('source limiter', () => {
     ]);
     expect([a.most(), b.most()]).toEqual([1, 4]);
   });
+
+  it("gives each live worker an equal share of a customer's limits", async () => {
+    const limiter = new SourceLimiter(32, () => 2);
+    const t = track();
+    await Promise.all(Array.from({ length: 6 }, () => limiter.run('s', { maxConcurrency: 5, maxRequestsPerSecond: 100 }, t.request)));
+    // 5 across 2 workers: 2 here. 100/s across 2: starts 20 ms apart here, five gaps.
+    expect(t.most()).toBe(2);
+    expect(t.starts[t.starts.length - 1]! - t.starts[0]!).toBeGreaterThanOrEqual(98);
+  });
+
+  it('keeps one request per worker when the limit is below the number of workers', async () => {
+    const limiter = new SourceLimiter(32, () => 3);
+    const t = track();
+    await Promise.all(Array.from({ length: 4 }, () => limiter.run('s', { maxConcurrency: 2, maxRequestsPerSecond: null }, t.request)));
+    expect(t.most()).toBe(1);
+  });
 });
