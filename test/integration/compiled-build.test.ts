@@ -59,7 +59,7 @@ describe('the compiled build (dist/)', () => {
     await runCommand('tsc', process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST]);
     await runCommand('workflow bundling', process.execPath, [join(DIST, 'stack', 'workflow-bundle.js'), join(DIST, 'workflow-bundle.js')]);
     [metricsPort, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-    worker = new Compiled('worker.js', { COURIER_TASK_QUEUE: TASK_QUEUE, COURIER_WORKER_METRICS_PORT: String(metricsPort), COURIER_NODE_GAUGE_SECONDS: '0' });
+    worker = new Compiled('worker.js', { COURIER_TASK_QUEUE: TASK_QUEUE, COURIER_WORKER_METRICS_PORT: String(metricsPort) });
     api = new Compiled(join('api', 'main.js'), { COURIER_TASK_QUEUE: TASK_QUEUE, API_PORT: String(apiPort) });
   }, 240_000);
 
