@@ -10,7 +10,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Client } from '@temporalio/client';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
 import { refreshAllSignal, SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
-import { csvMapping, Engine, FLEET_SECRET } from '../support/engine';
+import { csvMapping, Engine, FLEET_SECRET, MAPPING_BUCKET } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { expiredSeconds, ledgerOf } from '../support/ledger';
 
@@ -60,7 +60,10 @@ describe('two-level fan-out and continue-as-new', () => {
 
   it('keeps delivering while every workflow continues as new on each iteration', async () => {
     const uri = await engine.putMapping('fanout/can.csv', csvMapping('can-', 120));
-    const customer = await engine.db.prisma.customer.create({ data: { name: 'continue-as-new' } });
+    // Made in the database, as the API would, with the grant its mapping loads are checked against.
+    const customer = await engine.db.prisma.customer.create({
+      data: { name: 'continue-as-new', mappingGrants: { create: { bucket: MAPPING_BUCKET, prefix: 'fanout/' } } },
+    });
     const service = await engine.db.prisma.service.create({
       data: {
         customerId: customer.id,
