@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { mapConcurrent } from '../domain/concurrency';
 import { stopSignal, wakeSignal } from '../workflows/shard/definitions';
 import { markAllDue, purgeService } from './delivery/node-store';
 import type { CourierActivities, SignalWorkflowsInput } from './types';
@@ -32,9 +33,7 @@ export function createControlActivities(
 
   return {
     async signalWorkflows(input: SignalWorkflowsInput) {
-      for (let i = 0; i < input.workflowIds.length; i += SIGNAL_CONCURRENCY) {
-        await Promise.all(input.workflowIds.slice(i, i + SIGNAL_CONCURRENCY).map((id) => send(id, input)));
-      }
+      await mapConcurrent(input.workflowIds, SIGNAL_CONCURRENCY, (id) => send(id, input));
     },
     async markAllDue({ serviceId }) {
       await markAllDue(deps.pool, serviceId, new Date());

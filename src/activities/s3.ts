@@ -1,6 +1,7 @@
 import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../config';
+import { bareEtag } from '../domain/etag';
 import { InvalidS3UriError, type S3Location } from '../domain/s3-uri';
 
 export type S3Settings = Pick<Config, 'S3_ENDPOINT' | 'S3_REGION' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY'>;
@@ -19,15 +20,15 @@ export function createS3Client(config: S3Settings): S3Client {
 }
 
 /** S3 ETags come quoted; the quotes carry nothing and would clutter status output. */
-const bareEtag = (etag: string | undefined, uri: string): string => {
+const objectEtag = (etag: string | undefined, uri: string): string => {
   if (!etag) throw ApplicationFailure.retryable(`S3 returned no ETag for ${uri}`, 'MappingReadFailed');
-  return etag.replace(/^"(.*)"$/, '$1');
+  return bareEtag(etag);
 };
 
 export async function headObject(s3: S3Client, at: S3Location, signal?: AbortSignal): Promise<{ etag: string }> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key: at.key }), { abortSignal: signal });
-    return { etag: bareEtag(head.ETag, at.uri) };
+    return { etag: objectEtag(head.ETag, at.uri) };
   } catch (err) {
     throw s3Failure(err, at.uri);
   }
@@ -51,7 +52,7 @@ export async function getObject(s3: S3Client, at: S3Location, signal?: AbortSign
   if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
     throw ApplicationFailure.retryable(`S3 returned no readable body for ${at.uri}`, 'MappingReadFailed');
   }
-  return { etag: bareEtag(response.ETag, at.uri), size: response.ContentLength ?? null, body: failingAsS3(body as AsyncIterable<Uint8Array>, at.uri) };
+  return { etag: objectEtag(response.ETag, at.uri), size: response.ContentLength ?? null, body: failingAsS3(body as AsyncIterable<Uint8Array>, at.uri) };
 }
 
 async function* failingAsS3(body: AsyncIterable<Uint8Array>, uri: string): AsyncGenerator<Uint8Array> {

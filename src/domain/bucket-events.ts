@@ -5,6 +5,7 @@
  * Senders add fields of their own, so unknown fields are allowed here, unlike in Contract 1.
  */
 import { z } from 'zod';
+import { bareEtag } from './etag';
 
 const ObjectRef = z.object({ key: z.string().min(1).max(1024), eTag: z.string().max(200).optional(), etag: z.string().max(200).optional() });
 
@@ -39,7 +40,7 @@ export function changedObjects(event: BucketEvent): ChangedObject[] {
     : [{ bucket: event.detail.bucket.name, object: event.detail.object, removed: /Deleted/i.test(event['detail-type']) }];
   return entries.map(({ bucket, object, removed }) => {
     const etag = removed ? null : (object.eTag ?? object.etag ?? null);
-    return { bucket, key: decodeKey(object.key), etag: etag === null || etag === '' ? null : etag.replace(/^"(.*)"$/, '$1') };
+    return { bucket, key: decodeKey(object.key), etag: etag === null || etag === '' ? null : bareEtag(etag) };
   });
 }
 

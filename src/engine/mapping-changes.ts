@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { mapConcurrent } from '../domain/concurrency';
 import { checkMappingSignal, SERVICE_WORKFLOW_TYPE, serviceWorkflowStartOptions } from '../workflows/service/definitions';
 
 export interface MappingObject {
@@ -39,15 +40,11 @@ export async function servicesReading(pool: Pool, objects: readonly MappingObjec
 
 /** Sends `checkMapping` to each service's workflow, starting it again if it is not running. */
 export async function announceMappingChange(temporal: Client, services: readonly ServiceRef[], maxChildren: number): Promise<void> {
-  for (let i = 0; i < services.length; i += SIGNAL_CONCURRENCY) {
-    await Promise.all(
-      services.slice(i, i + SIGNAL_CONCURRENCY).map((s) =>
-        temporal.workflow.signalWithStart(SERVICE_WORKFLOW_TYPE, {
-          ...serviceWorkflowStartOptions({ serviceId: s.id, customerId: s.customerId, serviceName: s.name, settings: { maxChildren } }, s.taskQueue),
-          signal: checkMappingSignal,
-          signalArgs: [],
-        }),
-      ),
-    );
-  }
+  await mapConcurrent(services, SIGNAL_CONCURRENCY, (s) =>
+    temporal.workflow.signalWithStart(SERVICE_WORKFLOW_TYPE, {
+      ...serviceWorkflowStartOptions({ serviceId: s.id, customerId: s.customerId, serviceName: s.name, settings: { maxChildren } }, s.taskQueue),
+      signal: checkMappingSignal,
+      signalArgs: [],
+    }),
+  );
 }

@@ -5,7 +5,7 @@ import { endpointRole } from '../../domain/endpoints';
 import { pullToken, pullTokenExpiry } from '../../domain/node-credential';
 import type { Keyring } from '../../domain/secret-box';
 import { encodeDeliveryBody, expandTemplate, isSharedMetadataUrl } from '../../domain/protocol';
-import { mapConcurrent } from './concurrency';
+import { mapConcurrent } from '../../domain/concurrency';
 import { metadataFailure, type DeliveryFailure } from './failure';
 import { fetchMetadata, MetadataThrottled, type Metadata } from './metadata-client';
 import type { AttemptRecord, DueNode } from './node-store';

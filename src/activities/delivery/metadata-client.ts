@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
 import { deadline } from '../http/deadline';
+import { bareEtag } from '../../domain/etag';
 
 /** Contract 3: a body over 1 MiB is refused. */
 export const METADATA_MAX_BYTES = 1024 * 1024;
@@ -69,8 +70,6 @@ export async function fetchMetadata(
   return { bytes, version, fetchedAt };
 }
 
-/** `W/"abc"` and `"abc"` are the version `abc`: quotes belong to HTTP, not to the version. */
-export const bareEtag = (etag: string): string => etag.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 
 async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

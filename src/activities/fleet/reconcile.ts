@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { mapConcurrent } from '../../domain/concurrency';
 import { SHARD_WORKFLOW_TYPE, shardWorkflowOptions, wakeSignal } from '../../workflows/shard/definitions';
 
 /** Shards restarted per turn; a bigger backlog takes a few turns. */
@@ -25,17 +26,13 @@ export async function reconcileShards(
       LIMIT ${RECONCILE_LIMIT}`,
     [q.taskQueue, q.graceMs],
   );
-  for (let i = 0; i < rows.length; i += SIGNAL_CONCURRENCY) {
-    await Promise.all(
-      rows.slice(i, i + SIGNAL_CONCURRENCY).map(({ serviceId, customerId, shard }) =>
-        deps.temporal.workflow.signalWithStart(SHARD_WORKFLOW_TYPE, {
-          ...shardWorkflowOptions({ serviceId, customerId, shard }),
-          taskQueue: q.taskQueue,
-          signal: wakeSignal,
-          signalArgs: [],
-        }),
-      ),
-    );
-  }
+  await mapConcurrent(rows, SIGNAL_CONCURRENCY, ({ serviceId, customerId, shard }) =>
+    deps.temporal.workflow.signalWithStart(SHARD_WORKFLOW_TYPE, {
+      ...shardWorkflowOptions({ serviceId, customerId, shard }),
+      taskQueue: q.taskQueue,
+      signal: wakeSignal,
+      signalArgs: [],
+    }),
+  );
   return rows.length;
 }

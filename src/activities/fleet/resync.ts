@@ -1,6 +1,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Client } from '@temporalio/client';
 import type { Pool } from 'pg';
+import { bareEtag } from '../../domain/etag';
 import { parseS3Uri } from '../../domain/s3-uri';
 import { announceMappingChange, type ServiceRef } from '../../engine/mapping-changes';
 
@@ -20,24 +21,24 @@ export async function resyncMappings(
        FROM services WHERE status = 'active' AND task_queue = $1`,
     [q.taskQueue],
   );
-  const byBucket = new Map<string, typeof rows>();
-  for (const row of rows) {
-    let bucket: string;
+  const byBucket = new Map<string, { service: (typeof rows)[number]; key: string }[]>();
+  for (const service of rows) {
+    let location;
     try {
-      bucket = parseS3Uri(row.mappingUri).bucket;
+      location = parseS3Uri(service.mappingUri);
     } catch {
       continue; // Refused at registration; its loads say why.
     }
-    byBucket.set(bucket, [...(byBucket.get(bucket) ?? []), row]);
+    byBucket.set(location.bucket, [...(byBucket.get(location.bucket) ?? []), { service, key: location.key }]);
   }
   let listed = 0;
   const stale: ServiceRef[] = [];
   for (const [bucket, services] of byBucket) {
     const etags = await listEtags(deps.s3, bucket);
     listed += etags.size;
-    for (const s of services) {
-      const etag = etags.get(parseS3Uri(s.mappingUri).key);
-      if (s.mappingError !== null || etag === undefined || etag !== s.mappingEtag) stale.push(s);
+    for (const { service, key } of services) {
+      const etag = etags.get(key);
+      if (service.mappingError !== null || etag === undefined || etag !== service.mappingEtag) stale.push(service);
     }
   }
   await announceMappingChange(deps.temporal, stale, q.maxChildren);
@@ -49,7 +50,7 @@ async function listEtags(s3: S3Client, bucket: string): Promise<Map<string, stri
   let token: string | undefined;
   do {
     const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) if (o.Key && o.ETag) etags.set(o.Key, o.ETag.replace(/^"(.*)"$/, '$1'));
+    for (const o of page.Contents ?? []) if (o.Key && o.ETag) etags.set(o.Key, bareEtag(o.ETag));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return etags;
