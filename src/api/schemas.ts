@@ -6,7 +6,8 @@
 import { z } from 'zod';
 import { ALERT_KINDS, NODE_ALERTS } from '../domain/alerts';
 import { NODE_STATES } from '../domain/node-state';
-import { DeliveryBodySchema, expandTemplate, NODE_ID_PATTERN } from '../domain/protocol';
+import { NODE_ID_PATTERN } from '../domain/node-id';
+import { DeliveryBodySchema, expandTemplate } from '../domain/protocol';
 import { QuotasSchema } from '../domain/tenancy/quotas';
 
 export const MIN_TTL_SECONDS = 10;

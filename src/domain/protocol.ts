@@ -28,9 +28,6 @@ export type DeliveryAck = z.infer<typeof DeliveryAckSchema>;
 export const idempotencyKeyFor = (serviceId: string, nodeId: string, version: string): string =>
   `${serviceId}:${nodeId}:${version}`;
 
-/** Contract 4 — node ids. */
-export const NODE_ID_PATTERN = /^[A-Za-z0-9._:-]{1,253}$/;
-
 /** Contract 1 and 3 — `{service}` and `{node}` are URL-encoded when substituted. */
 export function expandTemplate(template: string, values: { service: string; node: string }): string {
   return template

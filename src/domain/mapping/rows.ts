@@ -1,4 +1,4 @@
-import { NODE_ID_PATTERN } from '../protocol';
+import { NODE_ID_PATTERN } from '../node-id';
 import type { MappingEvent } from './types';
 
 /**

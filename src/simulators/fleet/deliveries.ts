@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { DeliveryBodySchema, NODE_ID_PATTERN } from '../../domain/protocol';
+import { NODE_ID_PATTERN } from '../../domain/node-id';
+import { DeliveryBodySchema } from '../../domain/protocol';
 import { verifySignature } from '../../domain/signing';
 import { ClientGone, HttpError, readBody, sendJson, sendProblem, sleep } from '../http/kit';
 import type { FaultPlan, FaultRule } from './faults';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NODE_ID_PATTERN } from '../../domain/protocol';
+import { NODE_ID_PATTERN } from '../../domain/node-id';
 
 /** Which requests a rule applies to: all of them unless narrowed to nodes, a fraction, or a time window. */
 const Scope = {

@@ -7,7 +7,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { NODE_ID_PATTERN } from '../../domain/protocol';
+import { NODE_ID_PATTERN } from '../../domain/node-id';
 import { deliveryFor, forcedDelivery } from '../activities';
 import { describeShard } from '../summaries';
 import {
