@@ -6,7 +6,7 @@
  */
 import type { History } from '@temporalio/common/lib/proto-utils';
 
-type HistoryEvent = NonNullable<History['events']>[number];
+export type HistoryEvent = NonNullable<History['events']>[number];
 
 const COUNTED = [
   'workflowExecutionStartedEventAttributes',
@@ -26,7 +26,7 @@ export function actionOf(event: HistoryEvent): string | null {
   return null;
 }
 
-const eventMs = (event: HistoryEvent): number => {
+export const eventMs = (event: HistoryEvent): number => {
   const t = event.eventTime;
   return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
 };

@@ -3,7 +3,9 @@
  * What a service costs while nothing is due decides whether 100,000 of them fit, so this measures
  *
  * - burst registration: `--small-services` services of `--small-nodes` nodes registered at
- *   `--register-rate` per second; each service's time from its 201 to its last node's ack;
+ *   `--register-rate` per second; each service's time from its 201 to its last node's ack, the
+ *   CPU each process spent per registration and the workflow tasks a new service took, so the
+ *   registration rate this machine sustains is arithmetic, and the worker's peak RSS;
  * - idle: with every copy fresh for the hour (TTL 3600 s), CPU per process over a window, in
  *   millicores per service, Temporal actions in that window (from the histories), worker RSS;
  * - cycles: a few services on a short TTL, actions per refresh cycle, healthy and with 1% dead
@@ -12,9 +14,11 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { MAPPINGS_BUCKET, s3Client } from '../src/stack/s3';
-import { countActions, totalOf } from './actions';
+import { countActions, eventMs, totalOf, type HistoryEvent } from './actions';
+import type { CpuDelta } from './cpu';
 import { CpuWindow, FLEET_SECRET, progress, sleep, type Bench } from './context';
 import { CourierRig } from './courier';
 import { summarize, type Summary } from './stats';
@@ -33,11 +37,22 @@ export interface ServicesFigure {
   nodesPerService: number;
   registerRate: number;
   registeredToAckedMs: Summary;
+  burst: BurstCost;
   idle: { windowSeconds: number; cpuSeconds: Record<string, number>; millicoresPerService: Record<string, number>; actions: Record<string, number>; actionsPerServiceHour: number };
   workerRssMb: number;
   cycles: { healthy: CycleCost; deadOnePercent: CycleCost };
   actionsPerSmallServiceHourAt1hTtl: number;
   summary: string;
+}
+
+interface BurstCost {
+  seconds: number;
+  cpuSecondsPerRegistration: Record<string, number>;
+  /** Workflow tasks (completed or failed) of a new service's workflows, service and shards, up to all acked. */
+  workflowTasksPerService: number;
+  /** Registrations per second the machine's cores would carry at that CPU per registration. */
+  sustainablePerSecond: number;
+  workerRssPeakMb: number;
 }
 
 interface CycleCost {
@@ -69,10 +84,15 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
   const temporal = new Client({ connection });
   try {
     progress(`services: registering ${o.smallServices} services of ${o.smallNodes} nodes at ${o.registerRate}/s`);
+    const burstCpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, worker: rig.workers[0]?.pid }));
+    const burstFrom = Date.now();
+    const rssPeak = new RssPeak(rig.workers[0]?.pid);
     const burst = await register(rig, bench, { prefix: 'small', count: o.smallServices, nodes: o.smallNodes, rate: o.registerRate, ttlSeconds: IDLE_TTL_SECONDS, refreshBeforeSeconds: IDLE_TTL_SECONDS / 3, deadEvery: 0 });
     const latencies = await waitAllAcked(pool, burst, 600_000);
+    const burstCost = await burstCostOf(temporal, burst, burstCpu.end(), burstFrom, rssPeak.stop());
     const registeredToAckedMs = summarize(latencies);
     progress(`services: registration -> all acked p50 ${registeredToAckedMs.p50 ?? '-'} ms, p99 ${registeredToAckedMs.p99 ?? '-'} ms`);
+    progress(`services: burst: ${JSON.stringify(burstCost.cpuSecondsPerRegistration)} CPU-s per registration, ${burstCost.workflowTasksPerService.toFixed(1)} workflow tasks per new service, ${burstCost.sustainablePerSecond.toFixed(1)} registrations/s sustainable on ${cpus().length} cores, worker RSS peak ${burstCost.workerRssPeakMb} MB`);
 
     await sleep(15_000);
     progress(`services: idle for ${IDLE_WINDOW_MS / 1000} s with every copy fresh`);
@@ -100,7 +120,8 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
     const hourCycles = 3600 / (IDLE_TTL_SECONDS - IDLE_TTL_SECONDS / 3);
     const actionsPerSmallServiceHourAt1hTtl = Math.round((idle.actionsPerServiceHour + hourCycles * healthy.actionsPerCycle) * 10) / 10;
     const summary =
-      `${burst.length} services of ${o.smallNodes} nodes: registered -> acked p50 ${seconds(registeredToAckedMs.p50)} s, p99 ${seconds(registeredToAckedMs.p99)} s; ` +
+      `${burst.length} services of ${o.smallNodes} nodes: registered -> acked p50 ${seconds(registeredToAckedMs.p50)} s, p99 ${seconds(registeredToAckedMs.p99)} s ` +
+      `(${burstCost.sustainablePerSecond.toFixed(1)} registrations/s sustainable here, ${burstCost.workflowTasksPerService.toFixed(1)} workflow tasks each); ` +
       `idle ${Object.values(idle.millicoresPerService).reduce((s, v) => s + v, 0).toFixed(3)} millicores per service, ` +
       `${idle.actionsPerServiceHour.toFixed(2)} actions per idle service-hour; ${healthy.actionsPerCycle.toFixed(1)} actions per cycle ` +
       `(${deadOnePercent.actionsPerServiceHour.toFixed(0)} vs ${healthy.actionsPerServiceHour.toFixed(0)} per service-hour at a ${CYCLE_TTL_SECONDS} s TTL with 1% dead nodes / healthy); ` +
@@ -111,6 +132,7 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
       nodesPerService: o.smallNodes,
       registerRate: o.registerRate,
       registeredToAckedMs,
+      burst: burstCost,
       idle,
       workerRssMb,
       cycles: { healthy, deadOnePercent },
@@ -190,22 +212,63 @@ async function waitAllAcked(pool: Pool, services: readonly Registered[], timeout
   return rows.map((r) => r.last.getTime() - registeredAt.get(r.id)!);
 }
 
-/** Actions in [from, to) of every workflow of these services (service, shards). */
-async function actionsIn(temporal: Client, services: readonly Registered[], fromMs: number, toMs: number): Promise<Record<string, number>> {
-  const byKind: Record<string, number> = {};
+/** What the burst cost: CPU per registration by process, workflow tasks per new service, what that sustains. */
+async function burstCostOf(temporal: Client, services: readonly Registered[], cpu: CpuDelta, fromMs: number, workerRssPeakMb: number): Promise<BurstCost> {
+  const perRegistration = Object.fromEntries(Object.entries(cpu.system).map(([k, v]) => [k, Math.round((v * 1000) / services.length) / 1000]));
+  const total = Object.values(cpu.system).reduce((sum, v) => sum + v, 0) / services.length;
+  const tasks = await eventsIn(temporal, services, fromMs, Date.now(), (e) => Boolean(e.workflowTaskCompletedEventAttributes ?? e.workflowTaskFailedEventAttributes));
+  return {
+    seconds: (Date.now() - fromMs) / 1000,
+    cpuSecondsPerRegistration: perRegistration,
+    workflowTasksPerService: tasks / services.length,
+    sustainablePerSecond: total > 0 ? cpus().length / total : 0,
+    workerRssPeakMb,
+  };
+}
+
+/** Samples a process's RSS once a second until stopped; the peak. */
+class RssPeak {
+  private peak = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(pid: number | undefined) {
+    const sample = () => (this.peak = Math.max(this.peak, rssMb(pid)));
+    sample();
+    this.timer = setInterval(sample, 1000);
+  }
+  stop(): number {
+    clearInterval(this.timer);
+    return this.peak;
+  }
+}
+
+/** Visits every history of these services' workflows (service, shard), every run: continue-as-new starts a new one. */
+async function eachHistory(temporal: Client, services: readonly Registered[], visit: (events: HistoryEvent[]) => void): Promise<void> {
   const ids = services.flatMap((s) => [`service:${s.id}`, `service:${s.id}:shard:0`]);
   for (let i = 0; i < ids.length; i += 32) {
     await Promise.all(
       ids.slice(i, i + 32).map(async (id) => {
-        // Every run of the workflow: continue-as-new starts a new one.
         for await (const run of temporal.workflow.list({ query: `WorkflowId = '${id}'` })) {
-          const history = await temporal.workflow.getHandle(id, run.runId).fetchHistory();
-          countActions(history.events ?? [], fromMs, toMs, byKind);
+          visit((await temporal.workflow.getHandle(id, run.runId).fetchHistory()).events ?? []);
         }
       }),
     );
   }
+}
+
+/** Actions in [from, to) of every workflow of these services. */
+async function actionsIn(temporal: Client, services: readonly Registered[], fromMs: number, toMs: number): Promise<Record<string, number>> {
+  const byKind: Record<string, number> = {};
+  await eachHistory(temporal, services, (events) => countActions(events, fromMs, toMs, byKind));
   return byKind;
+}
+
+/** Events in [from, to) of every workflow of these services that `matches`. */
+async function eventsIn(temporal: Client, services: readonly Registered[], fromMs: number, toMs: number, matches: (e: HistoryEvent) => boolean): Promise<number> {
+  let count = 0;
+  await eachHistory(temporal, services, (events) => {
+    count += events.filter((e) => matches(e) && eventMs(e) >= fromMs && eventMs(e) < toMs).length;
+  });
+  return count;
 }
 
 /** Services on a short TTL, refreshing every 40 s: the actions a refresh cycle costs, measured over a window. */
