@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
 import { toolPath } from '../../src/stack/tools';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
 import { eventually } from './eventually';
@@ -19,8 +19,12 @@ let runtimeInstalled = false;
 
 export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
   if (!runtimeInstalled) {
-    // The SDK's default logger prints every worker start and stop, and the warnings tests provoke.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    // The SDK logs every worker start and stop, and warns of what tests provoke on purpose
+    // (failed activities, a workflow terminated mid-task): errors only.
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }) } },
+    });
     runtimeInstalled = true;
   }
   return TestWorkflowEnvironment.createLocal({

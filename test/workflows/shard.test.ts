@@ -4,7 +4,7 @@
  * the `refreshNode` Update and its validator, and what continue-as-new carries.
  */
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, type Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   refreshNodeUpdate,
@@ -33,7 +33,7 @@ beforeEach(() => {
 const SERVICE = { serviceId: 'svc-shard', customerId: 'cust-1' };
 const inSeconds = (s: number) => new Date(Date.now() + s * 1000).toISOString();
 
-function startShard(client: Client, taskQueue: string, input: Partial<ShardWorkflowInput> & { shard: number }, extra: { workflowTaskTimeout?: string } = {}) {
+function startShard(client: Client, taskQueue: string, input: Partial<ShardWorkflowInput> & { shard: number }, extra: { workflowTaskTimeout?: Duration } = {}) {
   return client.workflow.start(SHARD_WORKFLOW_TYPE, { ...shardWorkflowOptions({ ...SERVICE, ...input }), ...extra, taskQueue });
 }
 
