@@ -71,9 +71,10 @@ describe('serviceWorkflow', () => {
 
       fakes.answer.loadMapping = async () => appliedMapping('etag-3', 1, 0);
       await handle.signal(checkMappingSignal);
-      await soon('shard count 1', async () => ((await statusOf(env.client, serviceId)).shardCount === 1 ? true : undefined));
-      expect(signalsOf('stop')).toEqual([{ workflowIds: [shard(1), shard(2), shard(3)], signal: 'stop', awaitClose: true }]);
+      await soon('shards 1 to 3 stopped', async () => ((await runningIds(env.client, [0, 1, 2, 3].map(shard))).length === 1 ? true : undefined));
       expect(await runningIds(env.client, [0, 1, 2, 3].map(shard))).toEqual([shard(0)]);
+      expect(signalsOf('stop')).toEqual([{ workflowIds: [shard(1), shard(2), shard(3)], signal: 'stop', awaitClose: true }]);
+      expect((await statusOf(env.client, serviceId)).shardCount).toBe(1);
     });
   });
 
