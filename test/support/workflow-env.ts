@@ -17,7 +17,7 @@ import { WORKFLOW_TESTS_BUNDLE } from './workflows-global-setup';
 
 let runtimeInstalled = false;
 
-export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
+async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
   if (!runtimeInstalled) {
     // The SDK logs every worker start and stop, and warns of what tests provoke on purpose
     // (failed activities, a workflow terminated mid-task): errors only.
@@ -40,18 +40,43 @@ export async function startWorkflowEnv(): Promise<TestWorkflowEnvironment> {
 /** A test that has not finished by then fails, rather than leaving its worker polling until Jest gives up. */
 const TEST_DEADLINE_MS = 60_000;
 
-/** Runs `test` with a worker on a task queue of its own, polling the fake activities given. */
-export async function withWorker<T>(
-  env: TestWorkflowEnvironment,
-  activities: FakeActivities,
-  test: (taskQueue: string) => Promise<T>,
-): Promise<T> {
+export interface WorkflowTestContext {
+  readonly env: TestWorkflowEnvironment;
+  readonly fakes: FakeActivities;
+}
+
+/** Registers a test file's hooks: one dev server for the file, fresh fake activities for each test. */
+export function workflowTestContext(): WorkflowTestContext {
+  let env: TestWorkflowEnvironment | undefined;
+  let fakes: FakeActivities | undefined;
+  beforeAll(async () => {
+    env = await startWorkflowEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  beforeEach(() => {
+    fakes = new FakeActivities(env!.client);
+  });
+  return {
+    get env() {
+      return env!;
+    },
+    get fakes() {
+      return fakes!;
+    },
+  };
+}
+
+/** Runs `test` with a worker on a task queue of its own, polling the test's fake activities. */
+export async function withWorker<T>(ctx: WorkflowTestContext, test: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `wf-test-${randomUUID()}`;
+  const { env, fakes } = ctx;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: { codePath: WORKFLOW_TESTS_BUNDLE },
-    activities: activities.implementations(),
+    activities: fakes.implementations(),
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -60,7 +85,7 @@ export async function withWorker<T>(
   // A held activity is let go whatever the outcome: the worker's shutdown waits for its activities.
   const run = Promise.race([test(taskQueue), deadline]).finally(() => {
     clearTimeout(timer);
-    activities.releaseHolds();
+    fakes.releaseHolds();
   });
   return worker.runUntil(run);
 }

@@ -4,50 +4,38 @@
  * ticking through failures. Both carry nothing and continue as new without missing a tick.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FLEET_WORKFLOW_TYPE, fleetStartOptions } from '../../src/workflows/fleet/definitions';
 import { dispatchNowSignal, NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from '../../src/workflows/notifier/definitions';
-import { FakeActivities } from '../support/fake-activities';
-import { runsOf, soon, startWorkflowEnv, timersOf, withWorker } from '../support/workflow-env';
+import { runsOf, soon, timersOf, withWorker, workflowTestContext } from '../support/workflow-env';
 
-let env: TestWorkflowEnvironment;
-let fakes: FakeActivities;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(() => {
-  fakes = new FakeActivities(env.client);
-});
+const ctx = workflowTestContext();
 
-const dispatches = () => fakes.callsOf('dispatchNotifications').length;
-const duties = () => fakes.callsOf('runFleetDuties');
+const dispatches = () => ctx.fakes.callsOf('dispatchNotifications').length;
+const duties = () => ctx.fakes.callsOf('runFleetDuties');
 
 describe('notifierWorkflow', () => {
   it('dispatches at start, at once on dispatchNow, and on every tick', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
-      const hourly = await env.client.workflow.start(NOTIFIER_WORKFLOW_TYPE, notifierStartOptions({ everySeconds: 3600 }, taskQueue));
+    await withWorker(ctx, async (taskQueue) => {
+      const hourly = await ctx.env.client.workflow.start(NOTIFIER_WORKFLOW_TYPE, notifierStartOptions({ everySeconds: 3600 }, taskQueue));
       await soon('the first dispatch', () => (dispatches() === 1 ? true : undefined));
       await hourly.signal(dispatchNowSignal);
       await soon('the dispatch asked for', () => (dispatches() === 2 ? true : undefined));
       await hourly.terminate();
     });
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const before = dispatches();
-      const ticking = await env.client.workflow.start(NOTIFIER_WORKFLOW_TYPE, notifierStartOptions({ everySeconds: 0.2 }, taskQueue));
+      const ticking = await ctx.env.client.workflow.start(NOTIFIER_WORKFLOW_TYPE, notifierStartOptions({ everySeconds: 0.2 }, taskQueue));
       await soon('three ticks', () => (dispatches() - before >= 3 ? true : undefined));
       await ticking.terminate();
     });
   });
 
   it('waits out a back-off after a failed dispatch instead of ticking on', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
-      fakes.answer.dispatchNotifications = async () => {
+    await withWorker(ctx, async (taskQueue) => {
+      ctx.fakes.answer.dispatchNotifications = async () => {
         throw ApplicationFailure.nonRetryable('database is down');
       };
-      const handle = await env.client.workflow.start(NOTIFIER_WORKFLOW_TYPE, notifierStartOptions({ everySeconds: 0.2 }, taskQueue));
+      const handle = await ctx.env.client.workflow.start(NOTIFIER_WORKFLOW_TYPE, notifierStartOptions({ everySeconds: 0.2 }, taskQueue));
       const timers = await soon('the back-off timer', async () => ((await timersOf(handle)).length > 0 ? timersOf(handle) : undefined));
       expect(timers).toEqual([30_000]);
       expect(dispatches()).toBe(1);
@@ -56,8 +44,8 @@ describe('notifierWorkflow', () => {
   });
 
   it('continues as new after each iteration and dispatches in the next run', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
-      const handle = await env.client.workflow.start(
+    await withWorker(ctx, async (taskQueue) => {
+      const handle = await ctx.env.client.workflow.start(
         NOTIFIER_WORKFLOW_TYPE,
         notifierStartOptions({ everySeconds: 3600, continueAsNewEveryIteration: true }, taskQueue),
       );
@@ -72,13 +60,13 @@ describe('notifierWorkflow', () => {
 
 describe('fleetWorkflow', () => {
   it('runs the duties of its task queue on every tick, through failures and continue-as-new', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       let n = 0;
-      fakes.answer.runFleetDuties = async () => {
+      ctx.fakes.answer.runFleetDuties = async () => {
         if (n++ % 2 === 0) throw ApplicationFailure.nonRetryable('database is down');
         return { shardsRestarted: 0 };
       };
-      const handle = await env.client.workflow.start(FLEET_WORKFLOW_TYPE, fleetStartOptions({ tickSeconds: 0.2, continueAsNewEveryIteration: true }, taskQueue));
+      const handle = await ctx.env.client.workflow.start(FLEET_WORKFLOW_TYPE, fleetStartOptions({ tickSeconds: 0.2, continueAsNewEveryIteration: true }, taskQueue));
       await soon('four ticks, two of them failed', () => (duties().length >= 4 ? true : undefined));
       expect(new Set(duties().map((d) => d.taskQueue))).toEqual(new Set([taskQueue]));
       expect((await runsOf(handle)).length).toBeGreaterThanOrEqual(4);

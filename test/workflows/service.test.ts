@@ -7,7 +7,6 @@
  */
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { LoadMappingResult } from '../../src/activities/types';
 import {
   checkMappingSignal,
@@ -21,20 +20,10 @@ import {
   type ServiceWorkflowInput,
 } from '../../src/workflows/service/definitions';
 import { shardGroupWorkflowId, shardWorkflowId } from '../../src/workflows/shard/definitions';
-import { appliedMapping, FakeActivities } from '../support/fake-activities';
-import { historyOf, runsOf, signalHandled, soon, startWorkflowEnv, timersOf, withWorker } from '../support/workflow-env';
+import { appliedMapping } from '../support/fake-activities';
+import { historyOf, runsOf, signalHandled, soon, timersOf, withWorker, workflowTestContext } from '../support/workflow-env';
 
-let env: TestWorkflowEnvironment;
-let fakes: FakeActivities;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(() => {
-  fakes = new FakeActivities(env.client);
-});
+const ctx = workflowTestContext();
 
 function startService(client: Client, taskQueue: string, serviceId: string, extra: Partial<ServiceWorkflowInput> = {}) {
   const input = { serviceId, customerId: 'cust-1', serviceName: serviceId, settings: { maxChildren: 8 }, ...extra };
@@ -42,8 +31,8 @@ function startService(client: Client, taskQueue: string, serviceId: string, extr
 }
 
 const unchanged = (etag: string): LoadMappingResult => ({ ...appliedMapping(etag, 1, 0), outcome: 'unchanged' });
-const loads = () => fakes.callsOf('loadMapping');
-const signalsOf = (signal: 'wake' | 'stop') => fakes.callsOf('signalWorkflows').filter((c) => c.signal === signal);
+const loads = () => ctx.fakes.callsOf('loadMapping');
+const signalsOf = (signal: 'wake' | 'stop') => ctx.fakes.callsOf('signalWorkflows').filter((c) => c.signal === signal);
 const statusOf = (client: Client, serviceId: string) => client.workflow.getHandle(`service:${serviceId}`).query(serviceStatusQuery);
 const runningIds = async (client: Client, ids: string[]) => {
   const states = await Promise.all(ids.map((id) => client.workflow.getHandle(id).describe().then((d) => d.status.name, () => 'NOT_FOUND')));
@@ -52,49 +41,49 @@ const runningIds = async (client: Client, ids: string[]) => {
 
 describe('serviceWorkflow', () => {
   it('loads the mapping at start and keeps one shard running per shard as the count grows and shrinks', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-grow';
       const shard = (i: number) => shardWorkflowId(serviceId, i);
-      fakes.answer.loadMapping = async () => appliedMapping('etag-1', 2);
-      const handle = await startService(env.client, taskQueue, serviceId);
-      await soon('shards 0 and 1 running', async () => ((await runningIds(env.client, [shard(0), shard(1)])).length === 2 ? true : undefined));
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-1', 2);
+      const handle = await startService(ctx.env.client, taskQueue, serviceId);
+      await soon('shards 0 and 1 running', async () => ((await runningIds(ctx.env.client, [shard(0), shard(1)])).length === 2 ? true : undefined));
       expect(loads()).toEqual([{ serviceId, knownEtag: null, force: false }]);
-      expect(await statusOf(env.client, serviceId)).toMatchObject({ state: 'active', shardCount: 2, mapping: { etag: 'etag-1', error: null } });
+      expect(await statusOf(ctx.env.client, serviceId)).toMatchObject({ state: 'active', shardCount: 2, mapping: { etag: 'etag-1', error: null } });
 
-      fakes.answer.loadMapping = async () => appliedMapping('etag-2', 4);
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-2', 4);
       await handle.signal(checkMappingSignal);
-      await soon('shards 2 and 3 started too', async () => ((await runningIds(env.client, [0, 1, 2, 3].map(shard))).length === 4 ? true : undefined));
+      await soon('shards 2 and 3 started too', async () => ((await runningIds(ctx.env.client, [0, 1, 2, 3].map(shard))).length === 4 ? true : undefined));
       expect(loads()[1]).toEqual({ serviceId, knownEtag: 'etag-1', force: false });
       // The shards already running re-plan: their nodes moved. The new ones run at once anyway.
       await soon('the running shards woken', () => (signalsOf('wake').length > 0 ? true : undefined));
       expect(signalsOf('wake')).toEqual([{ workflowIds: [shard(0), shard(1)], signal: 'wake' }]);
 
-      fakes.answer.loadMapping = async () => appliedMapping('etag-3', 1, 0);
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-3', 1, 0);
       await handle.signal(checkMappingSignal);
-      await soon('shards 1 to 3 stopped', async () => ((await runningIds(env.client, [0, 1, 2, 3].map(shard))).length === 1 ? true : undefined));
-      expect(await runningIds(env.client, [0, 1, 2, 3].map(shard))).toEqual([shard(0)]);
+      await soon('shards 1 to 3 stopped', async () => ((await runningIds(ctx.env.client, [0, 1, 2, 3].map(shard))).length === 1 ? true : undefined));
+      expect(await runningIds(ctx.env.client, [0, 1, 2, 3].map(shard))).toEqual([shard(0)]);
       expect(signalsOf('stop')).toEqual([{ workflowIds: [shard(1), shard(2), shard(3)], signal: 'stop', awaitClose: true }]);
-      expect((await statusOf(env.client, serviceId)).shardCount).toBe(1);
+      expect((await statusOf(ctx.env.client, serviceId)).shardCount).toBe(1);
     });
   });
 
   it('routes reloads, refresh-all and registration changes to the mapping and the shards', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-route';
       const shard0 = shardWorkflowId(serviceId, 0);
-      fakes.answer.loadMapping = async () => appliedMapping('etag-1', 1);
-      const handle = await startService(env.client, taskQueue, serviceId);
-      await soon('shard 0 running', async () => ((await runningIds(env.client, [shard0])).length === 1 ? true : undefined));
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-1', 1);
+      const handle = await startService(ctx.env.client, taskQueue, serviceId);
+      await soon('shard 0 running', async () => ((await runningIds(ctx.env.client, [shard0])).length === 1 ? true : undefined));
 
       // A reload reads the object whatever its ETag.
-      fakes.answer.loadMapping = async () => unchanged('etag-1');
+      ctx.fakes.answer.loadMapping = async () => unchanged('etag-1');
       await handle.signal(reloadMappingSignal);
       await soon('the forced load', () => (loads().length === 2 ? true : undefined));
       expect(loads()[1]).toEqual({ serviceId, knownEtag: 'etag-1', force: true });
 
       await handle.signal(refreshAllSignal);
       await soon('the shard woken after every node was made due', () => (signalsOf('wake').length === 1 ? true : undefined));
-      expect(fakes.callsOf('markAllDue')).toEqual([{ serviceId }]);
+      expect(ctx.fakes.callsOf('markAllDue')).toEqual([{ serviceId }]);
       expect(signalsOf('wake')[0]).toEqual({ workflowIds: [shard0], signal: 'wake' });
 
       // A change that left the mapping alone wakes the shards and reads nothing.
@@ -108,37 +97,37 @@ describe('serviceWorkflow', () => {
   });
 
   it('on deregistration stops its shards, then purges the service, then finishes', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-gone';
       const shards = [0, 1].map((i) => shardWorkflowId(serviceId, i));
-      fakes.answer.loadMapping = async () => appliedMapping('etag-1', 2);
-      const handle = await startService(env.client, taskQueue, serviceId);
-      await soon('both shards running', async () => ((await runningIds(env.client, shards)).length === 2 ? true : undefined));
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-1', 2);
+      const handle = await startService(ctx.env.client, taskQueue, serviceId);
+      await soon('both shards running', async () => ((await runningIds(ctx.env.client, shards)).length === 2 ? true : undefined));
 
       await handle.signal(deregisterSignal);
       await handle.result();
       expect(signalsOf('stop')).toEqual([{ workflowIds: shards, signal: 'stop', awaitClose: true }]);
-      expect(fakes.callsOf('purgeService')).toEqual([{ serviceId }]);
-      expect(await runningIds(env.client, shards)).toEqual([]);
+      expect(ctx.fakes.callsOf('purgeService')).toEqual([{ serviceId }]);
+      expect(await runningIds(ctx.env.client, shards)).toEqual([]);
       expect((await handle.query(serviceStatusQuery)).state).toBe('deleting');
     });
   });
 
   it('supervises through shard groups past its children limit, and restarts that level when the layout changes', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-groups';
       const group = (i: number) => shardGroupWorkflowId(serviceId, i);
       const shard = (i: number) => shardWorkflowId(serviceId, i);
-      fakes.answer.loadMapping = async () => appliedMapping('etag-1', 4);
-      const handle = await startService(env.client, taskQueue, serviceId, { settings: { maxChildren: 2 } });
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-1', 4);
+      const handle = await startService(ctx.env.client, taskQueue, serviceId, { settings: { maxChildren: 2 } });
       await soon('2 groups of 2 shards running', async () =>
-        (await runningIds(env.client, [group(0), group(1), ...[0, 1, 2, 3].map(shard)])).length === 6 ? true : undefined,
+        (await runningIds(ctx.env.client, [group(0), group(1), ...[0, 1, 2, 3].map(shard)])).length === 6 ? true : undefined,
       );
 
-      fakes.answer.loadMapping = async () => appliedMapping('etag-2', 8);
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-2', 8);
       await handle.signal(checkMappingSignal);
       await soon('4 groups of 2 shards running', async () =>
-        (await runningIds(env.client, [0, 1, 2, 3].map(group))).length === 4 && (await runningIds(env.client, [0, 1, 2, 3, 4, 5, 6, 7].map(shard))).length === 8
+        (await runningIds(ctx.env.client, [0, 1, 2, 3].map(group))).length === 4 && (await runningIds(ctx.env.client, [0, 1, 2, 3, 4, 5, 6, 7].map(shard))).length === 8
           ? true
           : undefined,
       );
@@ -148,17 +137,17 @@ describe('serviceWorkflow', () => {
   });
 
   it('keeps the last good mapping when a load fails, says why, and retries on a timer that backs off', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-retry';
-      const handle = await startService(env.client, taskQueue, serviceId);
-      await soon('the first load applied', async () => ((await statusOf(env.client, serviceId)).state === 'active' ? true : undefined));
+      const handle = await startService(ctx.env.client, taskQueue, serviceId);
+      await soon('the first load applied', async () => ((await statusOf(ctx.env.client, serviceId)).state === 'active' ? true : undefined));
 
-      fakes.answer.loadMapping = async () => {
+      ctx.fakes.answer.loadMapping = async () => {
         throw ApplicationFailure.nonRetryable('access denied to the mapping object');
       };
       await handle.signal(checkMappingSignal);
       const degraded = await soon('the failure in the status', async () => {
-        const s = await statusOf(env.client, serviceId);
+        const s = await statusOf(ctx.env.client, serviceId);
         return s.state === 'degraded' ? s : undefined;
       });
       expect(degraded).toMatchObject({ shardCount: 1, mapping: { etag: 'etag-1', error: 'access denied to the mapping object' } });
@@ -173,33 +162,33 @@ describe('serviceWorkflow', () => {
       expect(both[1]).toBeGreaterThan(50_000);
       expect(both[1]).toBeLessThanOrEqual(60_000);
 
-      fakes.answer.loadMapping = async () => unchanged('etag-1');
+      ctx.fakes.answer.loadMapping = async () => unchanged('etag-1');
       await handle.signal(checkMappingSignal);
-      await soon('the status healthy again', async () => ((await statusOf(env.client, serviceId)).state === 'active' ? true : undefined));
+      await soon('the status healthy again', async () => ((await statusOf(ctx.env.client, serviceId)).state === 'active' ? true : undefined));
       // A healthy service waits on signals alone: no further timer.
       expect(await timersOf(handle)).toHaveLength(2);
     });
   });
 
   it('carries its state and requests that came during the last iteration across continue-as-new', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-can';
       const shard0 = shardWorkflowId(serviceId, 0);
-      const handle = await startService(env.client, taskQueue, serviceId, { continueAsNewEveryIteration: true });
-      await soon('shard 0 running', async () => ((await runningIds(env.client, [shard0])).length === 1 ? true : undefined));
+      const handle = await startService(ctx.env.client, taskQueue, serviceId, { continueAsNewEveryIteration: true });
+      await soon('shard 0 running', async () => ((await runningIds(ctx.env.client, [shard0])).length === 1 ? true : undefined));
       // Past the first iteration, which started the shard: a wake-up then goes to a shard already running.
       await soon('a second run', async () => ((await runsOf(handle)).length === 2 ? true : undefined));
 
       // A refresh-all that arrives while the iteration wakes the shards is acted on by the next run.
-      const held = fakes.hold('signalWorkflows');
+      const held = ctx.fakes.hold('signalWorkflows');
       await handle.signal(serviceChangedSignal, { mappingChanged: false });
       await held.entered;
       await handle.signal(refreshAllSignal);
       await signalHandled(handle, 'refreshAll');
       held.release();
-      await soon('the carried refresh-all', () => (fakes.callsOf('markAllDue').length === 1 ? true : undefined));
+      await soon('the carried refresh-all', () => (ctx.fakes.callsOf('markAllDue').length === 1 ? true : undefined));
 
-      fakes.answer.loadMapping = async () => unchanged('etag-1');
+      ctx.fakes.answer.loadMapping = async () => unchanged('etag-1');
       await handle.signal(checkMappingSignal);
       await soon('a load in a later run', () => (loads().length === 2 ? true : undefined));
       // The ETag seen by the first run, and the shard it started, are carried.
@@ -207,14 +196,14 @@ describe('serviceWorkflow', () => {
       const runs = await runsOf(handle);
       expect(runs.length).toBeGreaterThanOrEqual(4);
       for (const runId of runs.slice(1)) {
-        const events = await historyOf(env.client.workflow.getHandle(handle.workflowId, runId));
+        const events = await historyOf(ctx.env.client.workflow.getHandle(handle.workflowId, runId));
         expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
       }
-      expect(await statusOf(env.client, serviceId)).toMatchObject({ state: 'active', shardCount: 1 });
+      expect(await statusOf(ctx.env.client, serviceId)).toMatchObject({ state: 'active', shardCount: 1 });
 
       await handle.signal(deregisterSignal);
       await handle.result();
-      expect(fakes.callsOf('purgeService')).toEqual([{ serviceId }]);
+      expect(ctx.fakes.callsOf('purgeService')).toEqual([{ serviceId }]);
     });
   });
 });

@@ -5,7 +5,6 @@
  * activities, so a stop really stops them.
  */
 import type { Client } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   SHARD_GROUP_WORKFLOW_TYPE,
   shardGroupWorkflowOptions,
@@ -14,33 +13,22 @@ import {
   wakeSignal,
   type ShardGroupWorkflowInput,
 } from '../../src/workflows/shard/definitions';
-import { FakeActivities } from '../support/fake-activities';
-import { historyOf, runsOf, signalHandled, soon, startWorkflowEnv, withWorker } from '../support/workflow-env';
+import { historyOf, runsOf, signalHandled, soon, withWorker, workflowTestContext } from '../support/workflow-env';
 
-let env: TestWorkflowEnvironment;
-let fakes: FakeActivities;
-beforeAll(async () => {
-  env = await startWorkflowEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-beforeEach(() => {
-  fakes = new FakeActivities(env.client);
-});
+const ctx = workflowTestContext();
 
 function startGroup(client: Client, taskQueue: string, input: Omit<ShardGroupWorkflowInput, 'customerId' | 'group'>) {
   return client.workflow.start(SHARD_GROUP_WORKFLOW_TYPE, { ...shardGroupWorkflowOptions({ ...input, customerId: 'cust-1', group: 1 }), taskQueue });
 }
 
-const deliveriesOf = (shard: number) => fakes.callsOf('deliverDue').filter((c) => c.shard === shard).length;
-const signalsOf = (signal: 'wake' | 'stop') => fakes.callsOf('signalWorkflows').filter((c) => c.signal === signal);
+const deliveriesOf = (shard: number) => ctx.fakes.callsOf('deliverDue').filter((c) => c.shard === shard).length;
+const signalsOf = (signal: 'wake' | 'stop') => ctx.fakes.callsOf('signalWorkflows').filter((c) => c.signal === signal);
 
 describe('shardGroupWorkflow', () => {
   it('starts its range of shards, wakes them on a wake-up, and stops them before it finishes', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-group';
-      const handle = await startGroup(env.client, taskQueue, { serviceId, firstShard: 2, endShard: 5 });
+      const handle = await startGroup(ctx.env.client, taskQueue, { serviceId, firstShard: 2, endShard: 5 });
       const shardIds = [2, 3, 4].map((s) => shardWorkflowId(serviceId, s));
       await soon('a first delivery run of shards 2, 3 and 4', () => ([2, 3, 4].every((s) => deliveriesOf(s) === 1) ? true : undefined));
       expect(deliveriesOf(1) + deliveriesOf(5)).toBe(0);
@@ -52,17 +40,17 @@ describe('shardGroupWorkflow', () => {
       await handle.signal(stopSignal);
       await handle.result();
       expect(signalsOf('stop')).toEqual([{ workflowIds: shardIds, signal: 'stop', awaitClose: true }]);
-      for (const id of shardIds) expect((await env.client.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED');
+      for (const id of shardIds) expect((await ctx.env.client.workflow.getHandle(id).describe()).status.name).toBe('COMPLETED');
     });
   });
 
   it('carries the shards it started and a wake-up that came while it woke them across continue-as-new', async () => {
-    await withWorker(env, fakes, async (taskQueue) => {
+    await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-group-can';
-      const handle = await startGroup(env.client, taskQueue, { serviceId, firstShard: 0, endShard: 2, continueAsNewEveryIteration: true });
+      const handle = await startGroup(ctx.env.client, taskQueue, { serviceId, firstShard: 0, endShard: 2, continueAsNewEveryIteration: true });
       await soon('a first delivery run of both shards', () => (deliveriesOf(0) === 1 && deliveriesOf(1) === 1 ? true : undefined));
 
-      const held = fakes.hold('signalWorkflows');
+      const held = ctx.fakes.hold('signalWorkflows');
       await handle.signal(wakeSignal);
       await held.entered;
       await handle.signal(wakeSignal);
@@ -76,7 +64,7 @@ describe('shardGroupWorkflow', () => {
         return r.length === 3 ? r : undefined;
       });
       for (const runId of runs.slice(1)) {
-        const events = await historyOf(env.client.workflow.getHandle(handle.workflowId, runId));
+        const events = await historyOf(ctx.env.client.workflow.getHandle(handle.workflowId, runId));
         expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
       }
 
