@@ -98,16 +98,19 @@ export async function historyOf(handle: WorkflowHandle): Promise<HistoryEvent[]>
 }
 
 /**
- * Waits until the workflow has run a task after the latest signal of that name: from then on its
- * handler has run, so a test can let a held activity go on knowing which came first.
+ * Waits until the workflow has run a task after the latest event `what` describes: from then on
+ * the workflow code has seen it, so a test can let a held activity go on knowing which came first.
  */
-export async function signalHandled(handle: WorkflowHandle, signalName: string): Promise<void> {
-  await eventually(`the workflow to handle the '${signalName}' signal`, async () => {
+export async function handled(handle: WorkflowHandle, what: string, isEvent: (e: HistoryEvent) => boolean): Promise<void> {
+  await eventually(`the workflow to handle ${what}`, async () => {
     const events = await historyOf(handle);
-    const at = events.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).lastIndexOf(signalName);
+    const at = events.map(isEvent).lastIndexOf(true);
     return at >= 0 && events.slice(at).some((e) => e.workflowTaskCompletedEventAttributes) ? true : undefined;
   }, 10_000, 50);
 }
+
+export const signalHandled = (handle: WorkflowHandle, signalName: string): Promise<void> =>
+  handled(handle, `the '${signalName}' signal`, (e) => e.workflowExecutionSignaledEventAttributes?.signalName === signalName);
 
 /** The durations of the timers the current run started, in milliseconds. */
 export async function timersOf(handle: WorkflowHandle): Promise<number[]> {

@@ -15,7 +15,7 @@ import {
   type ShardWorkflowInput,
 } from '../../src/workflows/shard/definitions';
 import { idleShard } from '../support/fake-activities';
-import { historyOf, runsOf, signalHandled, soon, timersOf, withWorker, workflowTestContext } from '../support/workflow-env';
+import { handled, historyOf, runsOf, signalHandled, soon, timersOf, withWorker, workflowTestContext } from '../support/workflow-env';
 
 const ctx = workflowTestContext();
 
@@ -127,6 +127,31 @@ describe('shardWorkflow', () => {
       expect(await update.result()).toMatchObject({ nodeId: 'node-9', acked: true });
       await handle.result();
       expect(ctx.fakes.callsOf('deliverDue')).toHaveLength(1);
+    });
+  });
+
+  it('answers a refresh in flight before it continues as new', async () => {
+    await withWorker(ctx, async (taskQueue) => {
+      deliveriesAnswer(inSeconds(3600));
+      // The task timeout is short for the reason the stop test above gives; continue-as-new keeps it.
+      const handle = await startShard(ctx.env.client, taskQueue, { shard: 6, continueAsNewEveryIteration: true }, { workflowTaskTimeout: '2s' });
+      const runs = await soon('a second run, waiting', async () => {
+        const r = await runsOf(handle);
+        return r.length === 2 ? r : undefined;
+      });
+      const secondRun = ctx.env.client.workflow.getHandle(handle.workflowId, runs[1]);
+      const held = ctx.fakes.hold('deliverNode');
+      const update = await handle.startUpdate(refreshNodeUpdate, { args: [{ nodeId: 'node-6' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      await held.entered;
+      // A wake-up runs a delivery, after which the run would continue as new but for the refresh.
+      await handle.signal(wakeSignal);
+      await handled(secondRun, 'the second delivery run', (e) => Boolean(e.activityTaskCompletedEventAttributes));
+      held.release();
+      expect(await update.result()).toMatchObject({ nodeId: 'node-6', acked: true });
+      await soon('a third run', async () => ((await runsOf(handle)).length === 3 ? true : undefined));
+      expect(ctx.fakes.callsOf('deliverDue')).toHaveLength(2);
+      await handle.signal(stopSignal);
+      await handle.result();
     });
   });
 
