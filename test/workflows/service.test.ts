@@ -206,4 +206,24 @@ describe('serviceWorkflow', () => {
       expect(ctx.fakes.callsOf('purgeService')).toEqual([{ serviceId }]);
     });
   });
+
+  it('finishes rather than continuing as new when deregistered during an iteration', async () => {
+    await withWorker(ctx, async (taskQueue) => {
+      const serviceId = 'svc-can-gone';
+      const shard0 = shardWorkflowId(serviceId, 0);
+      const handle = await startService(ctx.env.client, taskQueue, serviceId, { continueAsNewEveryIteration: true });
+      await soon('a second run', async () => ((await runsOf(handle)).length === 2 ? true : undefined));
+
+      const held = ctx.fakes.hold('signalWorkflows');
+      await handle.signal(serviceChangedSignal, { mappingChanged: false });
+      await held.entered;
+      await handle.signal(deregisterSignal);
+      await signalHandled(handle, 'deregister');
+      held.release();
+      await soon('the service to finish', async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
+      expect(await runsOf(handle)).toHaveLength(2);
+      expect(signalsOf('stop')).toEqual([{ workflowIds: [shard0], signal: 'stop', awaitClose: true }]);
+      expect(ctx.fakes.callsOf('purgeService')).toEqual([{ serviceId }]);
+    });
+  });
 });
