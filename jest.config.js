@@ -1,5 +1,6 @@
 /**
- * Unit tests run pure logic only; integration tests run against the real stack the global setup
+ * Unit tests run pure logic only; workflow tests run the workflow code on a Temporal dev server of
+ * their own with fake activities; integration tests run against the real stack the global setup
  * starts. ts-jest transpiles file by file (tsconfig's isolatedModules); `npm run typecheck` checks types.
  */
 const tsJest = ['ts-jest', {}];
@@ -13,6 +14,13 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': tsJest },
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'workflows',
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': tsJest },
+      testMatch: ['<rootDir>/test/workflows/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/workflows-global-setup.ts',
     },
     {
       displayName: 'integration',

@@ -3,15 +3,12 @@
  * the tree survives continue-as-new. Shard size and children per parent are shrunk so that a
  * 300-node service needs the full tree: 8 shards of at most 50 nodes, in 4 groups of 2.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TypedSearchAttributes } from '@temporalio/common';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import type { Client } from '@temporalio/client';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
 import { refreshAllSignal, SERVICE_WORKFLOW_TYPE, serviceStatusQuery, serviceWorkflowStartOptions } from '../../src/workflows/service/definitions';
 import { csvMapping, Engine, FLEET_SECRET, MAPPING_BUCKET } from '../support/engine';
 import { eventually } from '../support/eventually';
+import { recordHistories } from '../support/history-recorder';
 import { expiredSeconds, ledgerOf } from '../support/ledger';
 
 const NODES = 300;
@@ -50,11 +47,12 @@ describe('two-level fan-out and continue-as-new', () => {
     const shard5 = await engine.temporal.workflow.getHandle(`service:${id}:shard:5`).describe();
     expect(shard5.typedSearchAttributes.get(shardKey)).toBe(5);
     expect(expiredSeconds(ledgerOf(engine.fleet, 'fanout').values())).toBe(0);
+    // Runs of the fan-out tree that have delivered twice hold child starts, activities, timers
+    // and signals; the notifier and fleet workflows of the same engine come along.
     if (process.env.RECORD_HISTORIES) {
       const queue = engine.config.COURIER_TASK_QUEUE;
-      for (const workflowId of [`service:${id}`, `service:${id}:group:0`, `service:${id}:shard:0`, `courier:notifier:${queue}`, `courier:fleet:${queue}`]) {
-        await recordHistory(engine.temporal, workflowId);
-      }
+      const ids = [`service:${id}`, `service:${id}:group:0`, `service:${id}:shard:0`, `courier:notifier:${queue}`, `courier:fleet:${queue}`];
+      console.log(`recorded for the replay test: ${(await recordHistories(engine.temporal, ids)).join(', ')}`);
     }
   });
 
@@ -117,17 +115,3 @@ describe('two-level fan-out and continue-as-new', () => {
     }
   });
 });
-
-/**
- * `RECORD_HISTORIES=1` adds histories for the replay test (test/unit/replay.test.ts) to replay,
- * dated, beside the older ones (which must keep replaying): runs of the fan-out tree that have
- * delivered twice, so they hold child starts, activities, timers and signals, and the notifier
- * and fleet workflows of the same engine.
- */
-async function recordHistory(temporal: Client, workflowId: string): Promise<void> {
-  const handle = temporal.workflow.getHandle(workflowId);
-  const { type } = await handle.describe();
-  const role = workflowId.startsWith('courier:') ? workflowId.split(':')[1] : workflowId.split(':').slice(2).join('-') || 'service';
-  const file = `${type}--${role}--${new Date().toISOString().slice(0, 10)}.json`;
-  writeFileSync(join(__dirname, '..', 'replay', 'histories', file), historyToJSON(await handle.fetchHistory()));
-}
