@@ -34,6 +34,9 @@ RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# Two glibc arenas, as src/stack/worker-memory.ts gives the dev and bench workers: the worker's many
+# threads each grow one otherwise (docs/performance.md §9).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=production-modules /app/node_modules ./node_modules
 # The generated Prisma client is not a package: prune keeps no promise about it.

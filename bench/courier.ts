@@ -21,6 +21,7 @@ import { formatProfile, summarizeProfile, type ProfileSummary } from './profile'
 import { finishRow, type Row } from './result';
 import { summarize, type Summary } from './stats';
 import { MAPPINGS_BUCKET, s3Client } from '../src/stack/s3';
+import { WORKER_MEMORY_ENV } from '../src/stack/worker-memory';
 
 const TASK_QUEUE = 'bench';
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -87,7 +88,7 @@ export class CourierRig {
           script: bench.options.workerScript,
           nodeFlags: bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
           // Metrics server off: several workers on one host would each want its port.
-          env: { ...env, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
+          env: { ...env, ...WORKER_MEMORY_ENV, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
           logDir: LOG_DIR,
         }),
       );

@@ -72,9 +72,11 @@ const ConfigSchema = z.object({
   /**
    * Workflows a worker keeps in memory between their tasks. Most of a worker's workflows sleep for
    * most of an hour, and one evicted replays its short history when it wakes, so this bounds the
-   * worker's memory instead of the number of services it owns (docs/performance.md).
+   * worker's memory instead of the number of services it owns. Each cached workflow holds its own
+   * copy of the workflow modules, about 0.4 MB: 250 kept a worker at 2,000 services at 358 MB
+   * after a registration burst (docs/performance.md §9).
    */
-  COURIER_WORKFLOW_CACHE_SIZE: int(500, 0),
+  COURIER_WORKFLOW_CACHE_SIZE: int(250, 0),
   /** Forced refreshes in flight at once: the worker's local-activity slots. */
   COURIER_FORCED_CONCURRENCY: int(8),
   /**

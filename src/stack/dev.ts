@@ -24,6 +24,7 @@ import { startPrometheus } from './prometheus';
 import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
 import { httpStatus, waitUntil } from './wait';
+import { WORKER_MEMORY_ENV } from './worker-memory';
 
 const FLEET_PORT = 9101;
 const SOURCE_PORT = 9102;
@@ -112,7 +113,7 @@ function startApps(stack: Stack, config: Config, options: DevOptions): Supervise
   const sim = start('sim', 'sim', {}, false);
   for (let i = 0; i < options.workers; i++) {
     const metricsPort = config.COURIER_WORKER_METRICS_PORT === 0 ? 0 : config.COURIER_WORKER_METRICS_PORT + i;
-    start('worker', numbered('worker', i, options.workers), { COURIER_WORKER_METRICS_PORT: String(metricsPort) });
+    start('worker', numbered('worker', i, options.workers), { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) });
   }
   for (let i = 0; i < options.apis; i++) start('api', numbered('api', i, options.apis), { API_PORT: String(config.API_PORT + i) });
   return sim;
