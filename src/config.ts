@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import type { Quotas } from './domain/tenancy/quotas';
 import { parseKeyring, parseMasterKey, type Keyring } from './domain/secret-box';
-import { DEFAULT_DATABASE_URL } from './stack/database-url';
+
+/** The embedded database's default address (src/stack/profiles.ts starts it on port 5433). */
+const DEFAULT_DATABASE_URL = 'postgresql://courier:courier@127.0.0.1:5433/courier';
+
+/** DATABASE_URL alone, for tools that need no other setting (prisma.config.ts). */
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 

@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db';
-import type { Caller, Method } from './route';
+import type { Caller } from './caller';
+import type { Method } from './route';
 
 export interface AuditEntry {
   caller: Caller;

@@ -6,7 +6,8 @@ import { withIdempotency, type IdempotencyStore } from './idempotency';
 import { Problem, problems } from './problem';
 import { recordAudit, recordAuthFailure } from './audit';
 import { admit, exhausted, perMinute } from './rate-limit';
-import type { Caller, Reply, Route } from './route';
+import type { Caller } from './caller';
+import type { Reply, Route } from './route';
 
 /** `/v1/services/{id}` → `/v1/services/:id`. */
 export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');

@@ -5,15 +5,8 @@ import { effectiveQuotas, mergeOverrides, QuotaOverridesSchema } from '../../dom
 import type { AppDeps } from '../deps';
 import { problems } from '../http/problem';
 import { adminRoute, customerRoute, type Route } from '../http/route';
-import {
-  CreateMappingGrantSchema,
-  CustomerParamsSchema,
-  CustomerQuotasSchema,
-  MappingGrantListSchema,
-  MappingGrantParamsSchema,
-  MappingGrantSchema,
-  UpdateQuotasSchema,
-} from '../schemas';
+import { CustomerParamsSchema } from '../schemas/admin';
+import { CreateMappingGrantSchema, CustomerQuotasSchema, MappingGrantListSchema, MappingGrantParamsSchema, MappingGrantSchema, UpdateQuotasSchema } from '../schemas/tenancy';
 import { findCustomer } from '../services/customers';
 import { isUuid } from '../services/service-store';
 import { quotaUsage } from '../services/tenancy';

@@ -2,7 +2,7 @@
 import { nodeState, nodeStateSql, type NodeState } from '../../domain/node-state';
 import type { Database } from '../../db';
 import type { NodeAlert } from '../../domain/alerts';
-import type { NodeView } from '../schemas';
+import type { NodeView } from '../schemas/nodes';
 
 interface NodeRow {
   nodeId: string;

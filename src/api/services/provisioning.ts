@@ -9,7 +9,7 @@ import { Prisma, type Service } from '@prisma/client';
 import { SERVICE_WORKFLOW_TYPE, deregisterSignal, serviceWorkflowId, serviceWorkflowStartOptions } from '../../workflows/service/definitions';
 import type { AppDeps } from '../deps';
 import { problems } from '../http/problem';
-import type { CreateService } from '../schemas';
+import type { CreateService } from '../schemas/services';
 import { secretsKeyring } from '../../config';
 import { registrationColumns, secretColumns } from './registration';
 

@@ -1,3 +1,4 @@
+import { checkHttpUrl } from '../http-url';
 import { NODE_ID_PATTERN } from '../protocol';
 import type { MappingEvent } from './types';
 
@@ -15,14 +16,9 @@ export function nodeIdProblem(nodeId: string): string | null {
 }
 
 export function endpointProblem(endpoint: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return 'endpoint is not a URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'endpoint is not an http(s) URL';
-  return null;
+  const checked = checkHttpUrl(endpoint);
+  if (!('problem' in checked)) return null;
+  return checked.problem === 'not a URL' ? 'endpoint is not a URL' : 'endpoint is not an http(s) URL';
 }
 
 /** `typeof`, with null and arrays told apart, for reasons like "got array". */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
-import { deadline } from '../http/deadline';
+import { deadline } from '../../net/deadline';
 import { bareEtag } from '../../domain/etag';
 
 /** Contract 3: a body over 1 MiB is refused. */
