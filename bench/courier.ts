@@ -232,7 +232,7 @@ export class CourierRig {
   }
 }
 
-export interface ScheduleWindow {
+interface ScheduleWindow {
   deliveries: number;
   seconds: number;
   offeredPerSecond: number;
@@ -244,7 +244,7 @@ export interface ScheduleWindow {
 }
 
 /** Measures `cycles` refresh cycles of the schedule as they come; nothing is forced. */
-export async function measureSchedule(rig: CourierRig, cycles: number, label: string): Promise<ScheduleWindow> {
+async function measureSchedule(rig: CourierRig, cycles: number, label: string): Promise<ScheduleWindow> {
   const { sim, options } = rig.bench;
   const cycleSeconds = options.ttlSeconds - options.refreshBeforeSeconds;
   const windowMs = cycles * cycleSeconds * 1000;
@@ -438,7 +438,7 @@ function profileOf(stoppedAt: number): { file: string; summary: string; detail: 
   return { file: relative(ROOT, file), summary: `worker busy ${Math.round(detail.busyMs / 1000)} s: ${head}`, detail };
 }
 
-export interface SweepStep {
+interface SweepStep {
   nodes: number;
   offeredPerSecond: number;
   perSecond: number;

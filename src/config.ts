@@ -13,7 +13,7 @@ export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
 /** Anything shorter than 32 random bytes in base64url, or with few distinct characters, is not a random key. */
-export const MIN_ADMIN_KEY_LENGTH = 43;
+const MIN_ADMIN_KEY_LENGTH = 43;
 const adminKey = z
   .string()
   .min(MIN_ADMIN_KEY_LENGTH, `must be at least ${MIN_ADMIN_KEY_LENGTH} characters: 32 random bytes, e.g. openssl rand -base64 32`)

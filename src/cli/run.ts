@@ -15,7 +15,7 @@ import { Output, problemLines, type Io } from './output';
 
 export const COMMANDS: Command[] = [...serviceCommands, ...nodeCommands, watchCommand, ...notificationCommands, ...adminCommands];
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
+const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let fields: Record<string, string> = {};

@@ -8,10 +8,9 @@ import { pullFromCourier } from './fleet/pulls';
 import { SecretBook } from './fleet/secrets';
 import type { NodeFleet } from './fleet/types';
 
-export { failingRate, nodesDown, type FaultRule, type FaultRuleInput } from './fleet/faults';
-export type { LedgerPage, LedgerQuery, LedgerSummary, NodeView, PullCredential } from './fleet/ledger';
-export type { PullOutcome } from './fleet/pulls';
-export type { FleetStats, NodeFleet } from './fleet/types';
+export { failingRate, nodesDown } from './fleet/faults';
+export type { NodeView } from './fleet/ledger';
+export type { NodeFleet } from './fleet/types';
 
 /** 32+ characters, so a demo can also register it as a service's own `signingSecret` (Contract 1). */
 export const DEFAULT_NODE_FLEET_SECRET = 'courier-simulated-node-fleet-dev-secret';

@@ -57,7 +57,7 @@ export interface Channels {
   keyring: Keyring;
 }
 
-export type SendOutcome = 'delivered' | 'retry' | 'failed';
+type SendOutcome = 'delivered' | 'retry' | 'failed';
 
 export interface SentDelivery {
   channel: 'webhook' | 'email';

@@ -21,7 +21,7 @@ const fieldNames = (body: unknown): string[] =>
   body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, 50) : [];
 
 /** The actor of a failed authentication: no key was recognised. */
-export const UNAUTHENTICATED = 'unauthenticated';
+const UNAUTHENTICATED = 'unauthenticated';
 
 /**
  * A request whose key was refused, with where it came from: the log shows who probes for keys.

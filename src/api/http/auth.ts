@@ -5,7 +5,7 @@ import { problems } from './problem';
 import type { Access, Caller } from './caller';
 
 /** The caller id of COURIER_ADMIN_KEY, which has no row. */
-export const BOOTSTRAP_ADMIN = 'bootstrap';
+const BOOTSTRAP_ADMIN = 'bootstrap';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

@@ -5,7 +5,7 @@ import { isTemporalUnavailable } from '../temporal-errors';
 import { PROBLEM_CONTENT_TYPE } from '../../domain/problem';
 import { Problem, problems } from './problem';
 
-export function sendProblem(res: Response, problem: Problem): void {
+function sendProblem(res: Response, problem: Problem): void {
   res.status(problem.status).set(problem.headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toBody()));
 }
 

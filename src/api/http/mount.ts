@@ -10,7 +10,7 @@ import type { Caller } from './caller';
 import type { Reply, Route } from './route';
 
 /** `/v1/services/{id}` → `/v1/services/:id`. */
-export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
 const hasEntity = (req: Request): boolean =>
   req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
@@ -23,7 +23,7 @@ function send(res: Response, reply: Reply): void {
 }
 
 /** Bodies are small JSON registrations; anything larger is a mistake or an attack. */
-export const BODY_LIMIT = '256kb';
+const BODY_LIMIT = '256kb';
 
 /**
  * Binds each declared route, in this order: label it for logs and metrics, refuse a source

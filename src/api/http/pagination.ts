@@ -23,10 +23,10 @@ export function page<T>(rows: T[], limit: number, position: (last: T) => unknown
 }
 
 /** The sort key of lists ordered oldest first; ids break ties between rows created in the same millisecond. */
-export const CreatedCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
-export type CreatedCursor = z.output<typeof CreatedCursorSchema>;
+const CreatedCursorSchema = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+type CreatedCursor = z.output<typeof CreatedCursorSchema>;
 
-export const createdPosition = (row: { createdAt: Date; id: string }): CreatedCursor => ({ createdAt: row.createdAt.toISOString(), id: row.id });
+const createdPosition = (row: { createdAt: Date; id: string }): CreatedCursor => ({ createdAt: row.createdAt.toISOString(), id: row.id });
 
 /**
  * Prisma `where` for the rows after `after` in (createdAt, id) order — oldest first, or newest

@@ -24,14 +24,14 @@ export interface Reply {
   contentType?: string;
 }
 
-export interface ResponseDoc {
+interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
   contentType?: string;
 }
 
 /** What Express hands over, before validation. */
-export interface RawRequest {
+interface RawRequest {
   params: Record<string, string>;
   query: unknown;
   body: unknown;

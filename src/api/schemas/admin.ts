@@ -25,7 +25,7 @@ export const ApiKeyParamsSchema = z.object({ keyId: z.string().meta({ descriptio
 export const CustomerListQuerySchema = z.strictObject({ limit, cursor });
 export const CustomerListSchema = pageOf(CustomerSchema, 'CustomerList');
 
-export const AuditEventSchema = z
+const AuditEventSchema = z
   .object({
     id: uuid,
     at: timestamp,

@@ -30,7 +30,7 @@ export const NodeSchema = z
 export type NodeView = z.output<typeof NodeSchema>;
 
 /** `breached` names the `expired` state as alarms do: a copy expired before a fresh one was acked. */
-export const NODE_STATE_FILTERS = [...NODE_STATES, 'breached'] as const;
+const NODE_STATE_FILTERS = [...NODE_STATES, 'breached'] as const;
 export const NodeListQuerySchema = z.strictObject({
   state: z
     .enum(NODE_STATE_FILTERS)

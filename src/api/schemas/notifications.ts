@@ -9,7 +9,7 @@ export const NotificationListQuerySchema = z.strictObject({
   cursor,
 });
 
-export const NotificationSchema = z
+const NotificationSchema = z
   .object({
     id: uuid,
     serviceId: uuid.nullable(),

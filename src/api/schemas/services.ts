@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { cursor, httpUrl, limit, LinksSchema, pageOf, timestamp, urlTemplate, uuid } from './common';
 
-export const MIN_TTL_SECONDS = 10;
-export const MAX_TTL_SECONDS = 30 * 24 * 3600;
+const MIN_TTL_SECONDS = 10;
+const MAX_TTL_SECONDS = 30 * 24 * 3600;
 export const MAPPING_FORMATS = ['auto', 'lines', 'csv', 'ndjson', 'json'] as const;
-export const SERVICE_STATES = ['loading', 'active', 'degraded', 'deleting'] as const;
+const SERVICE_STATES = ['loading', 'active', 'degraded', 'deleting'] as const;
 
-export const ServiceNameSchema = z
+const ServiceNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be 1-63 characters of a-z, 0-9 and "-", starting with a letter or digit');
 
@@ -141,7 +141,7 @@ export const NotificationSecretSchema = z
   .object({ notificationSecret: z.string().meta({ description: 'Shown only in this response.' }) })
   .meta({ id: 'NotificationSecret' });
 
-export const NodeCountsSchema = z
+const NodeCountsSchema = z
   .object({
     total: z.number().int(),
     fresh: z.number().int(),
@@ -151,7 +151,7 @@ export const NodeCountsSchema = z
   })
   .meta({ id: 'NodeCounts' });
 
-export const LiveStatusSchema = z.object({
+const LiveStatusSchema = z.object({
   state: z.enum(SERVICE_STATES),
   mapping: z.object({
     etag: z.string().nullable(),

@@ -18,7 +18,7 @@ export const MappingGrantSchema = z.object({ id: uuid, bucket: z.string(), prefi
 export const MappingGrantListSchema = z.object({ items: z.array(MappingGrantSchema) }).meta({ id: 'MappingGrantList' });
 export const MappingGrantParamsSchema = z.object({ id: z.string().meta({ description: 'Customer id.' }), grantId: z.string().meta({ description: 'Grant id.' }) });
 
-export const QuotaUsageSchema = z
+const QuotaUsageSchema = z
   .object({
     services: z.number().int().meta({ description: 'Services registered now.' }),
     nodes: z.number().int().meta({ description: 'Nodes the mappings in force list, across all services.' }),

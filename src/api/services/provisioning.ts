@@ -18,7 +18,7 @@ const PROVISIONING_GRACE_MS = 10_000;
 
 type EngineDeps = Pick<AppDeps, 'db' | 'temporal' | 'config' | 'logger'>;
 
-export async function startServiceWorkflow(deps: EngineDeps, row: Pick<Service, 'id' | 'customerId' | 'name'>): Promise<void> {
+async function startServiceWorkflow(deps: EngineDeps, row: Pick<Service, 'id' | 'customerId' | 'name'>): Promise<void> {
   const options = serviceWorkflowStartOptions(
     {
       serviceId: row.id,

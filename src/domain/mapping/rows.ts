@@ -8,14 +8,14 @@ import type { MappingEvent } from './types';
  */
 export const shown = (char: string): string => `'${char}'`;
 
-export function nodeIdProblem(nodeId: string): string | null {
+function nodeIdProblem(nodeId: string): string | null {
   if (nodeId.length === 0) return 'empty node id';
   if (nodeId.length > 253) return `node id is ${nodeId.length} characters long (at most 253)`;
   if (!NODE_ID_PATTERN.test(nodeId)) return 'node id has characters outside [A-Za-z0-9._:-]';
   return null;
 }
 
-export function endpointProblem(endpoint: string): string | null {
+function endpointProblem(endpoint: string): string | null {
   const checked = checkHttpUrl(endpoint);
   if (!('problem' in checked)) return null;
   return checked.problem === 'not a URL' ? 'endpoint is not a URL' : 'endpoint is not an http(s) URL';

@@ -18,7 +18,7 @@ export const FAILURE_REASONS = [
   'cancelled',
   'other',
 ] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
+type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export interface DeliveryFailure {
   reason: FailureReason;

@@ -3,7 +3,7 @@ import type { FaultRule, FaultRuleInput } from './faults';
 import type { LedgerPage, LedgerQuery, NodeView, PullCredential } from './ledger';
 import type { PullOutcome } from './pulls';
 
-export interface FleetStats {
+interface FleetStats {
   /** (service, node) pairs the fleet has seen. */
   nodes: number;
   /** Delivery requests received, whatever their outcome. */

@@ -116,7 +116,7 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   return parsed.data;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => void | Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => void | Promise<void>;
 
 export interface Route {
   method: string;

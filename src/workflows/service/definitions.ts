@@ -10,7 +10,7 @@ export const SERVICE_WORKFLOW_TYPE = 'serviceWorkflow';
 
 export const serviceWorkflowId = (serviceId: string): string => `service:${serviceId}`;
 
-export interface EngineSettings {
+interface EngineSettings {
   maxChildren: number;
 }
 
@@ -34,7 +34,7 @@ export interface ServiceCarriedState {
   pending: ServicePending;
 }
 
-export interface ServicePending {
+interface ServicePending {
   /** Read the mapping if its ETag changed. */
   check: boolean;
   /** Read the mapping whatever its ETag, and apply it even if it would be held. */
