@@ -3,6 +3,7 @@
  * PostgreSQL and Temporal with no worker, and the customers, services and nodes they make.
  * `useApiSuite` starts it for the calling file; the bindings below are set once it has.
  */
+import type { Prisma } from '@prisma/client';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
@@ -63,6 +64,24 @@ export async function newService(key: string, name: string, overrides: Record<st
   const created = await api.call('POST', '/v1/services', { key, body: serviceBody(name, overrides) });
   expect(created.status).toBe(201);
   return created.body.id;
+}
+
+/** A service row written straight to the database, as if its registration stopped before the workflow start. */
+export function insertServiceRow(customerId: string, name: string, columns: Pick<Prisma.ServiceUncheckedCreateInput, 'status' | 'createdAt'> = {}) {
+  return db.prisma.service.create({
+    data: {
+      customerId,
+      name,
+      mappingUri: 's3://courier-mappings/x',
+      metadataUrl: 'http://127.0.0.1:9/m',
+      ttlSeconds: 60,
+      refreshBeforeSeconds: 20,
+      deliveryEndpoint: 'http://{node}/',
+      deliveryTimeoutMs: 1000,
+      signingSecret: 'x'.repeat(32),
+      ...columns,
+    },
+  });
 }
 
 export async function insertNode(

@@ -11,7 +11,7 @@ import { open } from '../../../src/domain/secret-box';
 import { customerIdKey, serviceIdKey } from '../../../src/workflows/search-attributes';
 import { serviceWorkflowId } from '../../../src/workflows/service/definitions';
 import { Api } from '../../support/api';
-import { useApiSuite, config, db, temporal, api, serviceBody, fieldPaths, newCustomer, newService } from '../../support/api-suite';
+import { useApiSuite, config, db, temporal, api, serviceBody, fieldPaths, newCustomer, newService, insertServiceRow } from '../../support/api-suite';
 
 useApiSuite('api-registration');
 
@@ -120,21 +120,7 @@ describe('registration', () => {
   });
 
   test('the reconciler starts workflows for registrations interrupted after the insert', async () => {
-    const row = await db.prisma.service.create({
-      data: {
-        customerId: customer.id,
-        name: 'interrupted',
-        status: 'provisioning',
-        mappingUri: 's3://courier-mappings/x',
-        metadataUrl: 'http://127.0.0.1:9/m',
-        ttlSeconds: 60,
-        refreshBeforeSeconds: 20,
-        deliveryEndpoint: 'http://{node}/',
-        deliveryTimeoutMs: 1000,
-        signingSecret: 'x'.repeat(32),
-        createdAt: new Date(Date.now() - 60_000),
-      },
-    });
+    const row = await insertServiceRow(customer.id, 'interrupted', { status: 'provisioning', createdAt: new Date(Date.now() - 60_000) });
     // Visible meanwhile, as provisioning, with status from the database.
     const during = await api.call('GET', `/v1/services/${row.id}`, { key: customer.key });
     expect(during.body).toMatchObject({ status: 'provisioning', state: 'loading' });

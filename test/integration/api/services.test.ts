@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { serviceWorkflowId } from '../../../src/workflows/service/definitions';
-import { useApiSuite, db, temporal, api, fieldPaths, newCustomer, newService, insertNode, inOneHour } from '../../support/api-suite';
+import { useApiSuite, db, temporal, api, fieldPaths, newCustomer, newService, insertNode, inOneHour, insertServiceRow } from '../../support/api-suite';
 
 useApiSuite('api-services');
 
@@ -127,19 +127,7 @@ describe('changing and deleting services', () => {
 
   test('DELETE of a service whose workflow never started removes the row directly', async () => {
     const customerId = (await db.prisma.apiKey.findFirstOrThrow({ where: { hash: createHash('sha256').update(key).digest('hex') } })).customerId!;
-    const row = await db.prisma.service.create({
-      data: {
-        customerId,
-        name: 'never-started',
-        mappingUri: 's3://courier-mappings/x',
-        metadataUrl: 'http://127.0.0.1:9/m',
-        ttlSeconds: 60,
-        refreshBeforeSeconds: 20,
-        deliveryEndpoint: 'http://{node}/',
-        deliveryTimeoutMs: 1000,
-        signingSecret: 'x'.repeat(32),
-      },
-    });
+    const row = await insertServiceRow(customerId, 'never-started');
     expect((await api.call('DELETE', `/v1/services/${row.id}`, { key })).status).toBe(202);
     expect(await db.prisma.service.findUnique({ where: { id: row.id } })).toBeNull();
   });
