@@ -1,6 +1,6 @@
 import { defineConfig } from 'prisma/config';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { databaseUrl } from './src/stack/database-url';
+import { databaseUrl } from './src/config';
 
 // The JavaScript schema engine and a driver adapter: no engine binaries to download.
 export default defineConfig({

@@ -19,7 +19,7 @@ const COUNTED = [
 ] as const;
 
 /** The actions one event stands for (0 or 1), and which kind. */
-export function actionOf(event: HistoryEvent): string | null {
+function actionOf(event: HistoryEvent): string | null {
   for (const key of COUNTED) if (event[key]) return key.replace('EventAttributes', '');
   if (event.activityTaskStartedEventAttributes && (event.activityTaskStartedEventAttributes.attempt ?? 1) > 1) return 'activityRetry';
   if (event.markerRecordedEventAttributes?.markerName === 'core_local_activity') return 'localActivity';

@@ -22,7 +22,7 @@ export const PORTS = {
 
 /** The fleet's signing secret; Courier's services register it as their own. */
 export const FLEET_SECRET = 'courier-bench-fleet-signing-secret-0123456789';
-export const PAYLOAD_BYTES = 10_240;
+const PAYLOAD_BYTES = 10_240;
 /** The bench API's admin key: 32 random bytes per run, as COURIER_ADMIN_KEY requires. */
 export const ADMIN_KEY = randomBytes(32).toString('base64url');
 

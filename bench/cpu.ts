@@ -44,7 +44,7 @@ function allStats(): ProcStat[] {
  * CPU seconds of each named tree; a root that is gone reads 0. Names in `selfOnly` count their
  * own process alone (the bench itself, whose children are measured apart).
  */
-export function treeCpuSeconds(roots: Record<string, number | undefined>, selfOnly: ReadonlySet<string> = new Set()): Record<string, number> {
+function treeCpuSeconds(roots: Record<string, number | undefined>, selfOnly: ReadonlySet<string> = new Set()): Record<string, number> {
   const stats = allStats();
   const children = new Map<number, ProcStat[]>();
   const byPid = new Map<number, ProcStat>();
@@ -133,7 +133,7 @@ export interface CpuReading {
 }
 
 /** user + nice + system + irq + softirq + steal of all cores, in seconds. */
-export function machineBusySeconds(): number {
+function machineBusySeconds(): number {
   const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
   return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / TICKS_PER_SECOND;

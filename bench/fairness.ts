@@ -9,7 +9,7 @@
  * `npm run bench -- --only fairness --worker-script .scratch/nofair/src/worker.ts`.
  */
 import { progress, sleep, type Bench } from './context';
-import { CourierRig } from './courier';
+import { CourierRig } from './courier-rig';
 
 /** Few slots, so the big service's tasks queue up on the server, where dispatch order matters. */
 const ACTIVITY_SLOTS = '2';

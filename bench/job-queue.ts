@@ -13,7 +13,7 @@ const QUEUE = 'bench-deliveries';
 const WARMUP_NODES = 2_000;
 const ADD_CHUNK = 1_000;
 
-export const REDIS_MISSING = "redis-server not found: install Debian's package with `sudo apt-get install redis-server` to run this row";
+const REDIS_MISSING = "redis-server not found: install Debian's package with `sudo apt-get install redis-server` to run this row";
 
 function redisServerPath(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });

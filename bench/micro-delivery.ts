@@ -3,7 +3,7 @@
  * driven like the worker drives it (16 activities at once, batches of 500, 64 in flight each,
  * one shared undici Agent, inside an AsyncLocalStorage context and with an AbortSignal, as in an
  * activity), against the bench simulators; no Temporal, no database. It prints the CPU time of
- * this process per delivery, which is what a change to src/activities/delivery/ moves.
+ * this process per delivery, which is what a change to src/engine/delivery/ moves.
  *
  *   npx tsx bench/micro-delivery.ts [--reps 3] [--seconds 10] <label>=<src dir>[@K=V,K=V] ...
  *   npx tsx bench/micro-delivery.ts base=src variant=/tmp/copy/src
@@ -30,8 +30,8 @@ interface Measured {
 
 async function child(srcDir: string, fleetUrl: string, sourceUrl: string, seconds: number): Promise<void> {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { attemptBatch } = require(join(srcDir, 'activities/delivery/attempt')) as typeof import('../src/activities/delivery/attempt');
-  const { SourceLimiter } = require(join(srcDir, 'activities/delivery/source-limiter')) as typeof import('../src/activities/delivery/source-limiter');
+  const { attemptBatch } = require(join(srcDir, 'engine/delivery/attempt')) as typeof import('../src/engine/delivery/attempt');
+  const { SourceLimiter } = require(join(srcDir, 'engine/delivery/source-limiter')) as typeof import('../src/engine/delivery/source-limiter');
   const { parseKeyring } = require(join(srcDir, 'domain/secret-box')) as typeof import('../src/domain/secret-box');
   const { Agent } = require(join(srcDir, '..', 'node_modules', 'undici')) as typeof import('undici');
   /* eslint-enable @typescript-eslint/no-require-imports */

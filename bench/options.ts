@@ -1,8 +1,8 @@
 /** `npm run bench -- [flags]`: sizes, durations and which parts run. */
 import { FlagError, flagParser } from '../src/cli/flags';
 
-export const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
-export type Part = (typeof PARTS)[number];
+const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
+type Part = (typeof PARTS)[number];
 
 export interface BenchOptions {
   /** Courier: nodes, spread over `services` services. */

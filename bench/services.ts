@@ -16,11 +16,12 @@ import { Client, Connection } from '@temporalio/client';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
-import { MAPPINGS_BUCKET, s3Client } from '../src/stack/s3';
+import { createS3Client } from '../src/activities/s3';
+import { MAPPINGS_BUCKET } from '../src/stack/s3';
 import { countActions, eventMs, totalOf, type HistoryEvent } from './actions';
 import type { CpuDelta } from './cpu';
 import { CpuWindow, FLEET_SECRET, progress, sleep, type Bench } from './context';
-import { CourierRig } from './courier';
+import { CourierRig } from './courier-rig';
 import { summarize, type Summary } from './stats';
 
 const IDLE_TTL_SECONDS = 3600;
@@ -152,7 +153,7 @@ async function register(
   bench: Bench,
   r: { prefix: string; count: number; nodes: number; rate: number; ttlSeconds: number; refreshBeforeSeconds: number; deadEvery: number },
 ): Promise<Registered[]> {
-  const s3 = s3Client({ endpoint: bench.env.S3_ENDPOINT, region: bench.env.S3_REGION, accessKeyId: bench.env.S3_ACCESS_KEY_ID, secretAccessKey: bench.env.S3_SECRET_ACCESS_KEY });
+  const s3 = createS3Client(bench.env);
   const registered: Registered[] = [];
   const inFlight = new Set<Promise<void>>();
   const began = Date.now();

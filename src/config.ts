@@ -1,12 +1,19 @@
 import { z } from 'zod';
 import type { Quotas } from './domain/tenancy/quotas';
 import { parseKeyring, parseMasterKey, type Keyring } from './domain/secret-box';
-import { DEFAULT_DATABASE_URL } from './stack/database-url';
+
+/** The embedded database's default address (src/stack/profiles.ts starts it on port 5433). */
+const DEFAULT_DATABASE_URL = 'postgresql://courier:courier@127.0.0.1:5433/courier';
+
+/** DATABASE_URL alone, for tools that need no other setting (prisma.config.ts). */
+export function databaseUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
+}
 
 const int = (fallback: number, min = 1) => z.coerce.number().int().min(min).default(fallback);
 
 /** Anything shorter than 32 random bytes in base64url, or with few distinct characters, is not a random key. */
-export const MIN_ADMIN_KEY_LENGTH = 43;
+const MIN_ADMIN_KEY_LENGTH = 43;
 const adminKey = z
   .string()
   .min(MIN_ADMIN_KEY_LENGTH, `must be at least ${MIN_ADMIN_KEY_LENGTH} characters: 32 random bytes, e.g. openssl rand -base64 32`)

@@ -15,7 +15,7 @@ import type { Pool } from 'pg';
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
 import { watchLiveWorkers } from './activities/delivery/live-workers';
-import { createGuardedAgent } from './activities/http/guarded-agent';
+import { createGuardedAgent } from './net/guarded-agent';
 import { createS3Client } from './activities/s3';
 import { ConfigError, type Config } from './config';
 import { connectDatabase } from './db';

@@ -1,5 +1,5 @@
 /**
- * Alert events outside the delivery write-back (src/activities/delivery/node-store.ts writes the
+ * Alert events outside the delivery write-back (src/engine/delivery/node-store.ts writes the
  * episodes attempts open and close): events of a whole service, and breaches no attempt saw.
  */
 import type { Pool } from 'pg';

@@ -4,7 +4,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { mapConcurrent } from '../domain/concurrency';
 import { stopSignal, wakeSignal } from '../workflows/shard/definitions';
-import { markAllDue, purgeService } from './delivery/node-store';
+import { markAllDue, purgeService } from '../engine/delivery/node-store';
 import type { CourierActivities, SignalWorkflowsInput } from './types';
 
 /** Signals sent in parallel per call: enough to fan out to hundreds of shards quickly. */

@@ -9,7 +9,7 @@ import type { WorkerMetrics } from '../observability/worker-metrics';
 import { createControlActivities } from './control';
 import { createDeliveryActivities } from './delivery';
 import { createFleetActivities } from './fleet';
-import { SourceLimiter } from './delivery/source-limiter';
+import { SourceLimiter } from '../engine/delivery/source-limiter';
 import { createMappingActivities } from './mapping';
 import { createNotificationActivities } from './notifications';
 import type { CourierActivities } from './types';

@@ -4,7 +4,7 @@ import { nodeHash } from '../domain/sharding';
 import type { BadRow } from '../domain/status';
 
 /** Rows per staging INSERT: large enough to amortize round trips, small enough to keep memory flat. */
-export const STAGE_BATCH_ROWS = 5_000;
+const STAGE_BATCH_ROWS = 5_000;
 
 export interface ServiceMapping {
   name: string;

@@ -30,7 +30,7 @@ export interface MappingDeps {
 }
 
 /** What a load reports in its heartbeats. */
-export interface LoadProgress {
+interface LoadProgress {
   bytesRead: number;
   rowsRead: number;
   badRows: number;

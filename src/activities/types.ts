@@ -12,7 +12,7 @@ export interface LoadMappingInput {
   force: boolean;
 }
 
-export type MappingOutcome =
+type MappingOutcome =
   /** The object's ETag equals `knownEtag`: nothing read. */
   | 'unchanged'
   /** Read and in force: added nodes upserted, removed nodes deleted, shards re-assigned. */
@@ -57,7 +57,7 @@ export interface DeliverNodeInput extends RefreshNodeRequest {
   serviceId: string;
 }
 
-export type DeliverNodeResult = NodeDelivery;
+type DeliverNodeResult = NodeDelivery;
 
 /** A signal for many shard (or shard group) workflows, sent from an activity to keep workflow histories short. */
 export interface SignalWorkflowsInput {
@@ -67,7 +67,7 @@ export interface SignalWorkflowsInput {
   awaitClose?: boolean;
 }
 
-export interface ServiceInput {
+interface ServiceInput {
   serviceId: string;
 }
 

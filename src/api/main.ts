@@ -8,8 +8,8 @@
 import type { Server } from 'node:http';
 import { Client, Connection } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { createGuardedAgent } from '../activities/http/guarded-agent';
-import { sealStoredSecrets } from '../activities/service-secrets';
+import { createGuardedAgent } from '../net/guarded-agent';
+import { sealStoredSecrets } from '../store/service-secrets';
 import { ConfigError, secretsKeyring, type Config } from '../config';
 import { connectDatabase } from '../db';
 import { runMain } from '../observability/logger';

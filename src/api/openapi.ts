@@ -1,6 +1,7 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig } from '@asteasolutions/zod-to-openapi';
+import { PROBLEM_CONTENT_TYPE } from '../domain/problem';
 import type { Route } from './http/route';
-import { IdempotencyHeadersSchema, ProblemSchema } from './schemas';
+import { IdempotencyHeadersSchema, ProblemSchema } from './schemas/system';
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request: `errors` names each bad field.',
@@ -62,7 +63,7 @@ export function buildOpenApiDocument(routes: readonly Route[]): object {
     for (const status of problemStatuses(route)) {
       responses[status] = {
         description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem.',
-        content: { 'application/problem+json': { schema: ProblemSchema } },
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } },
       };
     }
     registry.registerPath({

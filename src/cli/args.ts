@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import { z } from 'zod';
 import { strictParser } from './flags';
 
-export type FlagType = 'string' | 'integer' | 'number' | 'boolean';
+type FlagType = 'string' | 'integer' | 'number' | 'boolean';
 
 export interface FlagSpec {
   type: FlagType;
@@ -33,7 +33,7 @@ export interface CommandSpec<Ctx> {
   run(ctx: Ctx, input: Input): Promise<number | void>;
 }
 
-export const GLOBAL_FLAGS: Flags = {
+const GLOBAL_FLAGS: Flags = {
   url: { type: 'string', value: 'URL', description: 'Courier API (env COURIER_URL, default http://127.0.0.1:8080)' },
   key: { type: 'string', value: 'KEY', description: 'API key (env COURIER_API_KEY; admin commands: COURIER_ADMIN_KEY)' },
   json: { type: 'boolean', description: 'machine output: JSON instead of tables' },
@@ -124,7 +124,7 @@ const usageOf = (command: CommandSpec<unknown>): string => [...command.words.sli
  * The parser for `commands`: one yargs command per group word (`services`, `nodes`, `admin
  * keys`), leaves for the commands themselves. `chosen` receives the command a line names.
  */
-export function buildParser<Ctx>(commands: CommandSpec<Ctx>[], chosen: (command: CommandSpec<Ctx>, values: Values) => void): Argv {
+function buildParser<Ctx>(commands: CommandSpec<Ctx>[], chosen: (command: CommandSpec<Ctx>, values: Values) => void): Argv {
   const parser = strictParser()
     .scriptName('courier')
     .usage('Usage: $0 <command> [args] [flags]   ($0 <command> --help for its flags)')

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { z } from 'zod';
-import { ProblemSchema } from '../api/schemas';
+import { ProblemSchema } from '../api/schemas/system';
 
 export type Problem = z.output<typeof ProblemSchema>;
 

@@ -3,7 +3,7 @@ import type { CommandSpec } from './args';
 import type { CourierClient } from './client';
 import type { Output } from './output';
 
-export interface Context {
+interface Context {
   client: CourierClient;
   out: Output;
 }

@@ -1,7 +1,7 @@
 /** Human output is aligned text; `--json` output is one JSON document per line, for scripts. */
 import type { Problem } from './client';
 
-export interface Stream {
+interface Stream {
   write(chunk: string): unknown;
   isTTY?: boolean;
 }

@@ -2,6 +2,7 @@
  * `courier`: the customer API from a terminal. Exit codes: 0 done, 1 the API refused or could not
  * be reached, 2 the command line is wrong. Nothing ever ends in a stack trace.
  */
+import { isHttpUrl } from '../domain/http-url';
 import { resolve, UsageError } from './args';
 import { ApiError, CliError, CourierClient } from './client';
 import { adminCommands } from './commands/admin';
@@ -14,9 +15,7 @@ import { Output, problemLines, type Io } from './output';
 
 export const COMMANDS: Command[] = [...serviceCommands, ...nodeCommands, watchCommand, ...notificationCommands, ...adminCommands];
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
-
-const isHttpUrl = (value: string): boolean => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let fields: Record<string, string> = {};

@@ -9,10 +9,10 @@ import { isAtRisk, DEFAULT_AT_RISK_FRACTION } from './node-state';
 export const NODE_ALERTS = ['at_risk', 'breached'] as const;
 export type NodeAlert = (typeof NODE_ALERTS)[number];
 
-export const NODE_ALERT_EVENTS = ['at_risk', 'breach', 'recovered'] as const;
+const NODE_ALERT_EVENTS = ['at_risk', 'breach', 'recovered'] as const;
 export type NodeAlertEvent = (typeof NODE_ALERT_EVENTS)[number];
 
-export const SERVICE_ALERT_EVENTS = ['mapping_failed', 'mapping_held', 'source_unavailable'] as const;
+const SERVICE_ALERT_EVENTS = ['mapping_failed', 'mapping_held', 'source_unavailable'] as const;
 export type ServiceAlertEvent = (typeof SERVICE_ALERT_EVENTS)[number];
 
 export const ALERT_KINDS = [...NODE_ALERT_EVENTS, ...SERVICE_ALERT_EVENTS] as const;

@@ -9,7 +9,7 @@ export interface BackoffPolicy {
   stableMs: number;
 }
 
-export const RESTART_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, stableMs: 60_000 };
+const RESTART_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, stableMs: 60_000 };
 
 export class Backoff {
   private failures = 0;

@@ -23,7 +23,6 @@ export function encodeDeliveryBody(fields: Omit<DeliveryBody, 'metadata'>, metad
 
 /** Contract 2 — a node's acknowledgement; anything else is a failed delivery. */
 export const DeliveryAckSchema = z.object({ node: z.string(), version: z.string() });
-export type DeliveryAck = z.infer<typeof DeliveryAckSchema>;
 
 export const idempotencyKeyFor = (serviceId: string, nodeId: string, version: string): string =>
   `${serviceId}:${nodeId}:${version}`;

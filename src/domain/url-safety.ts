@@ -3,10 +3,11 @@
  * source, node endpoints, webhooks) that its workers then call from inside the deployment's
  * network, so an unchecked URL would let a customer reach the cloud metadata service or
  * internal hosts (SSRF). Registration checks the URL's own host; the workers check every
- * address they actually connect to (src/activities/http/guarded-agent.ts), which also covers
+ * address they actually connect to (src/net/guarded-agent.ts), which also covers
  * names that resolve somewhere else later (DNS rebinding).
  */
 import { BlockList, isIP } from 'node:net';
+import { checkHttpUrl } from './http-url';
 
 export interface NetworkPolicy {
   /** Loopback and private ranges (RFC 1918, ULA, CGNAT): local development and on-premises fleets. */
@@ -83,13 +84,9 @@ export function addressRefusal(ip: string, policy: NetworkPolicy): string | null
 
 /** Why Courier must not call this URL, judged by the URL alone (no DNS), or null when it may. */
 export function urlRefusal(value: string, policy: NetworkPolicy): string | null {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'is not a URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must use http or https';
+  const checked = checkHttpUrl(value);
+  if ('problem' in checked) return checked.problem === 'not a URL' ? 'is not a URL' : 'must use http or https';
+  const { url } = checked;
   if (url.username !== '' || url.password !== '') return 'must not carry credentials';
   // WHATWG parsing has already turned 2852039166 or 0xa9.0xfe.0xa9.0xfe into a dotted quad.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();

@@ -6,7 +6,7 @@ import { ConfigError, loadConfig, type Config } from '../config';
  * process. `npm run dev` renders the lines readable (src/stack/output.ts); production ships them
  * as they are.
  */
-export function createLogger(config: Pick<Config, 'COURIER_LOG_LEVEL'>, service: string): Logger {
+function createLogger(config: Pick<Config, 'COURIER_LOG_LEVEL'>, service: string): Logger {
   return pino({ level: config.COURIER_LOG_LEVEL, base: { service } });
 }
 

@@ -5,7 +5,7 @@ import { readTurnResult } from '../store/fleet-turns';
 import { currentShardsSql } from '../store/shard-summaries';
 
 /** Services listed by `courier_service_coverage_ratio`, worst first: one series each, so the count is capped. */
-export const SERVICE_COVERAGE_LIMIT = 100;
+const SERVICE_COVERAGE_LIMIT = 100;
 
 /** The fleet-wide node picture, set by the collector below (only on workers that run it). */
 export function createNodeGauges(registry: Registry) {

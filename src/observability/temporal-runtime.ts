@@ -48,7 +48,7 @@ const PINO_LEVEL: Record<LogLevel, Level> = { ERROR: 'error', WARN: 'warn', INFO
  * workflow and activity loggers (`log` of @temporalio/workflow and @temporalio/activity) say.
  * Workflow lines come through the SDK's sink, which drops them during replay.
  */
-export function temporalLogger(logger: Logger): DefaultLogger {
+function temporalLogger(logger: Logger): DefaultLogger {
   const level = logger.level in SDK_LEVEL ? SDK_LEVEL[logger.level as Level] : 'ERROR';
   return new DefaultLogger(level, ({ level: entryLevel, message, meta }: LogEntry) => {
     // An activity's task token lets its holder complete the activity: not for logs.

@@ -4,9 +4,6 @@ import { closeServer, listen, readJson, router, sendJson, sendNoContent, sendPro
 import { Limits, OutageSchema, ThrottleSchema, type Outage, type OutageInput, type Throttle, type ThrottleInput } from './source/limits';
 import { MAX_PAYLOAD_BYTES, PayloadBook, type MetadataMode } from './source/payloads';
 
-export { MAX_PAYLOAD_BYTES, type MetadataMode } from './source/payloads';
-export type { Outage, OutageInput, Throttle, ThrottleInput } from './source/limits';
-
 const ADMIN_MAX_BYTES = 64 * 1024;
 
 export interface MetadataSourceOptions {
@@ -27,7 +24,7 @@ export interface MetadataSourceOptions {
   random?: () => number;
 }
 
-export interface SourceStats {
+interface SourceStats {
   /** Metadata requests (admin and stats calls excluded). */
   requests: number;
   served: number;

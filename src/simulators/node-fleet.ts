@@ -2,14 +2,15 @@ import { createServer } from 'node:http';
 import { closeServer, listen, router } from './http/kit';
 import { adminRoutes } from './fleet/admin-routes';
 import { deliveryHandler, zeroCounters } from './fleet/deliveries';
-import { FaultPlan, type FaultRule, type FaultRuleInput } from './fleet/faults';
-import { Ledger, type LedgerPage, type LedgerQuery, type NodeView, type PullCredential } from './fleet/ledger';
-import { pullFromCourier, type PullOutcome } from './fleet/pulls';
+import { FaultPlan, type FaultRuleInput } from './fleet/faults';
+import { Ledger } from './fleet/ledger';
+import { pullFromCourier } from './fleet/pulls';
 import { SecretBook } from './fleet/secrets';
+import type { NodeFleet } from './fleet/types';
 
-export { failingRate, nodesDown, type FaultRule, type FaultRuleInput } from './fleet/faults';
-export type { LedgerPage, LedgerQuery, LedgerSummary, NodeView, PullCredential } from './fleet/ledger';
-export type { PullOutcome } from './fleet/pulls';
+export { failingRate, nodesDown } from './fleet/faults';
+export type { NodeView } from './fleet/ledger';
+export type { NodeFleet } from './fleet/types';
 
 /** 32+ characters, so a demo can also register it as a service's own `signingSecret` (Contract 1). */
 export const DEFAULT_NODE_FLEET_SECRET = 'courier-simulated-node-fleet-dev-secret';
@@ -29,49 +30,6 @@ export interface NodeFleetOptions {
   random?: () => number;
   /** Courier's API, which nodes pull from; defaults to env COURIER_API_URL, then http://127.0.0.1:8080. */
   courierUrl?: string;
-}
-
-export interface FleetStats {
-  /** (service, node) pairs the fleet has seen. */
-  nodes: number;
-  /** Delivery requests received, whatever their outcome. */
-  deliveries: number;
-  acked: number;
-  rejected: number;
-  faulted: number;
-  holdingValid: number;
-  holdingExpired: number;
-  /** Node-seconds of expired metadata, including copies expired now. */
-  expiredNodeSeconds: number;
-  /** Copies that arrived after the previous one had expired. */
-  breaches: number;
-  /** Start, or last reset. */
-  since: string;
-}
-
-export interface NodeFleet {
-  url: string;
-  port: number;
-  /** A `delivery.endpoint` for service registrations (Contract 1). */
-  endpointTemplate: string;
-  endpointFor(nodeId: string): string;
-  stats(): FleetStats;
-  ledger(query?: Partial<LedgerQuery>): LedgerPage;
-  /** Throws when the node holds copies of several services and `service` is not given. */
-  node(nodeId: string, service?: string): NodeView | undefined;
-  faults(): FaultRule[];
-  /** Replaces every rule; the first rule matching a request applies. */
-  setFaults(rules: FaultRuleInput[]): void;
-  clearFaults(): void;
-  setSecret(service: string, secret: string): void;
-  deleteSecret(service: string): boolean;
-  /** What the node keeps to pull with: its service id and the pull token of its last delivery. */
-  pullCredential(nodeId: string, service: string): PullCredential | null;
-  /** The node pulls its delivery from Courier with the pull token its last delivery carried. */
-  pull(nodeId: string, service: string): Promise<PullOutcome>;
-  /** Forgets the ledger and counters; faults and secrets stay. */
-  reset(): void;
-  close(): Promise<void>;
 }
 
 /**

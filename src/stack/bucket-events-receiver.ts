@@ -6,7 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
-import { createGuardedAgent } from '../activities/http/guarded-agent';
+import { createGuardedAgent } from '../net/guarded-agent';
 import { createApp } from '../api/app';
 import { loadConfig } from '../config';
 import { connectDatabase } from '../db';

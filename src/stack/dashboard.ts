@@ -32,9 +32,9 @@ interface Series {
   points: [number, number][];
 }
 
-export const DASHBOARD_FILE = join(ROOT, 'ops', 'grafana', 'courier.json');
+const DASHBOARD_FILE = join(ROOT, 'ops', 'grafana', 'courier.json');
 
-export function readDashboard(file = DASHBOARD_FILE) {
+function readDashboard(file = DASHBOARD_FILE) {
   return Dashboard.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 

@@ -1,8 +1,16 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { FlagError, flagParser } from '../cli/flags';
 import { StackError } from './errors';
 
-export const DEV_USAGE = 'usage: npm run dev [-- --workers N] [--apis N]   (N from 1 to 8; each API listens on the next port after API_PORT)';
+const FLAGS = flagParser({
+  usage: 'npm run dev [-- --workers N] [--apis N]',
+  flags: {
+    workers: { type: 'string', description: 'N: Courier workers, 1 to 8 (default 1)' },
+    apis: { type: 'string', description: 'N: Courier APIs, 1 to 8 (default 1); each listens on the next port after API_PORT' },
+  },
+});
+
+export const DEV_USAGE = FLAGS.help;
 
 const Count = z.coerce.number().int().min(1).max(8);
 
@@ -11,17 +19,20 @@ export interface DevOptions {
   apis: number;
 }
 
-/** `--workers N --apis N`: several Courier workers and APIs, as a deployment runs them. */
-export function parseDevOptions(argv: string[]): DevOptions {
-  let values: { workers?: string; apis?: string };
+/** `--workers N --apis N`: several Courier workers and APIs, as a deployment runs them; 'help' for -h/--help. */
+export function parseDevOptions(argv: string[]): DevOptions | 'help' {
+  let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { workers: { type: 'string' }, apis: { type: 'string' } }, strict: true }));
+    values = FLAGS.parse(argv);
   } catch (err) {
-    throw new StackError(`${(err as Error).message}\n${DEV_USAGE}`);
+    if (err instanceof FlagError) throw new StackError(`${err.message}\n${DEV_USAGE}`);
+    throw err;
   }
+  if (values === 'help') return values;
+  const given = values;
   const count = (flag: 'workers' | 'apis'): number => {
-    const parsed = Count.safeParse(values[flag] ?? 1);
-    if (!parsed.success) throw new StackError(`--${flag} must be a whole number from 1 to 8, not '${values[flag]}'\n${DEV_USAGE}`);
+    const parsed = Count.safeParse(given[flag] ?? 1);
+    if (!parsed.success) throw new StackError(`--${flag} must be a whole number from 1 to 8, not '${String(given[flag])}'\n${DEV_USAGE}`);
     return parsed.data;
   };
   return { workers: count('workers'), apis: count('apis') };

@@ -18,7 +18,7 @@ import { runMain } from './main';
 import { consoleOutput } from './output';
 import { ROOT } from './paths';
 import { serveDashboard } from './dashboard';
-import { parseDevOptions, type DevOptions } from './dev-options';
+import { DEV_USAGE, parseDevOptions, type DevOptions } from './dev-options';
 import type { Supervised } from './processes';
 import { startPrometheus } from './prometheus';
 import { devBucketEvents, DEV } from './profiles';
@@ -40,8 +40,12 @@ const APPS = {
 runMain(async (lifecycle) => {
   const missing = Object.values(APPS).filter((file) => !existsSync(join(ROOT, file)));
   if (missing.length > 0) throw new StackError(`Cannot start the dev stack: ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist yet.`);
-  const config = loadConfig();
   const options = parseDevOptions(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(`${DEV_USAGE}\n`);
+    return;
+  }
+  const config = loadConfig();
 
   const stack = await startStack({
     ...DEV,

@@ -7,7 +7,7 @@ import { runCommand } from './run';
  * The environment the Prisma CLI needs here: the engine variables point at any existing file,
  * because with the JavaScript engine they are never run, and unset they make the CLI download.
  */
-export function prismaEnv(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+function prismaEnv(databaseUrl: string, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   return {
     ...env,
     DATABASE_URL: databaseUrl,
@@ -22,7 +22,7 @@ export function prismaEnv(databaseUrl: string, env: NodeJS.ProcessEnv = process.
 /** The lines `prisma migrate deploy` ends with when it succeeded. */
 const DEPLOYED = /^(All migrations have been successfully applied\.|No pending migrations to apply\.)$/m;
 
-export function prismaCli(): string {
+function prismaCli(): string {
   return join(dirname(require.resolve('prisma/package.json')), 'build', 'index.js');
 }
 

@@ -19,7 +19,7 @@ export function postgresCredentials(): { user: string; password: string } {
   return { user: USER, password: PASSWORD };
 }
 
-export function postgresUrl(port: number, database = DATABASE): string {
+function postgresUrl(port: number, database = DATABASE): string {
   return `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 

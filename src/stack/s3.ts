@@ -1,4 +1,5 @@
-import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createS3Client } from '../activities/s3';
 import { StackError } from './errors';
 
 /** The bucket Courier's mapping objects live in. */
@@ -11,13 +12,13 @@ export interface S3Settings {
   secretAccessKey: string;
 }
 
-/** Path-style addressing: local S3 servers have no per-bucket host names. */
+/** The client Courier's workers use (src/activities/s3.ts), from the stack's settings. */
 export function s3Client(settings: S3Settings): S3Client {
-  return new S3Client({
-    endpoint: settings.endpoint,
-    region: settings.region,
-    credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey },
-    forcePathStyle: true,
+  return createS3Client({
+    S3_ENDPOINT: settings.endpoint,
+    S3_REGION: settings.region,
+    S3_ACCESS_KEY_ID: settings.accessKeyId,
+    S3_SECRET_ACCESS_KEY: settings.secretAccessKey,
   });
 }
 

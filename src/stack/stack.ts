@@ -56,7 +56,7 @@ export interface StackEnv {
 }
 
 /** The dev and test stacks' secrets key: known to everyone, so never a deployment's. */
-export const DEV_SECRETS_KEY = 'Y291cmllci1kZXYtc2VjcmV0cy1rZXktbm90LXNlY3I=';
+const DEV_SECRETS_KEY = 'Y291cmllci1kZXYtc2VjcmV0cy1rZXktbm90LXNlY3I=';
 
 export interface Stack {
   env: StackEnv;

@@ -16,7 +16,7 @@ const TOOLS = {
 export type Tool = keyof typeof TOOLS;
 
 /** Outside the clone by default, so a fresh clone (CI) reuses the builds. Same rule as setup.sh. */
-export function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
+function toolsDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.COURIER_TOOLS_DIR || join(env.HOME || homedir(), '.cache', 'courier', 'bin');
 }
 

@@ -32,7 +32,7 @@ export async function waitUntil(what: string, probe: () => Promise<boolean>, opt
   }
 }
 
-export function sleep(ms: number): Promise<void> {
+function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

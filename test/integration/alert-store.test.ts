@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sweepBreaches } from '../../src/activities/alert-events';
-import { recordAttempts } from '../../src/activities/delivery/node-store';
+import { recordAttempts } from '../../src/engine/delivery/node-store';
 import { loadConfig } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import { alertEvent, alertEventSql, NODE_ALERTS, type NodeAlert } from '../../src/domain/alerts';

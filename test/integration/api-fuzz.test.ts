@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import type { Agent } from 'undici';
-import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
+import { createGuardedAgent } from '../../src/net/guarded-agent';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';

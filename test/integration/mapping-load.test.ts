@@ -13,7 +13,7 @@ import { loadConfig, quotaDefaults } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import type { MappingFormat } from '../../src/domain/mapping';
 import { nodeHash } from '../../src/domain/sharding';
-import { upsertForcedNode } from '../../src/activities/delivery/node-store';
+import { upsertForcedNode } from '../../src/engine/delivery/node-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics';
 
 const BUCKET = 'courier-mappings';

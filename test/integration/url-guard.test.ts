@@ -5,9 +5,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { request, type Agent } from 'undici';
-import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
-import { fetchMetadata } from '../../src/activities/delivery/metadata-client';
-import { pushToNode } from '../../src/activities/delivery/node-client';
+import { createGuardedAgent } from '../../src/net/guarded-agent';
+import { fetchMetadata } from '../../src/engine/delivery/metadata-client';
+import { pushToNode } from '../../src/engine/delivery/node-client';
 
 let server: Server;
 let port: number;

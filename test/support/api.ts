@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import { Agent, fetch } from 'undici';
-import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
+import { createGuardedAgent } from '../../src/net/guarded-agent';
 import { createApp } from '../../src/api/app';
 import type { ApiTiming } from '../../src/api/deps';
 import { loadConfig, type Config } from '../../src/config';

@@ -16,7 +16,7 @@ import { startOwnTemporal, startStack, type Stack, type StackPorts } from '../..
 import { freePort, httpStatus, waitUntil } from '../../src/stack/wait';
 import { WORKFLOW_BUNDLE } from './worker-process';
 
-export type Server = 'postgres' | 'temporal' | 'minio';
+type Server = 'postgres' | 'temporal' | 'minio';
 
 const DATA_DIR = join(TEST_DATA_DIR, 'chaos');
 const READY_TIMEOUT_MS = 60_000;

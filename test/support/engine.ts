@@ -9,7 +9,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import pino from 'pino';
 import type { Agent } from 'undici';
-import { createGuardedAgent } from '../../src/activities/http/guarded-agent';
+import { createGuardedAgent } from '../../src/net/guarded-agent';
 import { createS3Client } from '../../src/activities/s3';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';

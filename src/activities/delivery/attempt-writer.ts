@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { recordAttempts, type AttemptRecord } from './node-store';
+import { recordAttempts, type AttemptRecord } from '../../engine/delivery/node-store';
 
 /** Results are written once this many have come in, or this long after the oldest unwritten one. */
 const FLUSH_RECORDS = 100;

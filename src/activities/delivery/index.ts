@@ -7,13 +7,13 @@ import { batchWindowMs, type RetryTiming } from '../../domain/deadlines';
 import type { Keyring } from '../../domain/secret-box';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
 import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
-import { attemptBatch, type AttemptDeps } from './attempt';
+import { attemptBatch, type AttemptDeps } from '../../engine/delivery/attempt';
 import { summarizeShard } from '../../store/shard-summaries';
-import { recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from './node-store';
+import { recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from '../../engine/delivery/node-store';
 import { recordServiceAlert } from '../alert-events';
 import { AttemptWriter } from './attempt-writer';
-import type { SourceLimiter } from './source-limiter';
-import { readDeliverySettings, type DeliverySettings } from './service-settings';
+import type { SourceLimiter } from '../../engine/delivery/source-limiter';
+import { readDeliverySettings, type DeliverySettings } from '../../engine/delivery/service-settings';
 
 /**
  * Nodes that hang until their timeout can hold a batch for a while, so a run beats on a timer:

@@ -9,7 +9,7 @@ import { reconcileShards } from './reconcile';
 import { resyncMappings } from './resync';
 
 /** How often each duty runs, once per deployment. */
-export interface FleetCadence {
+interface FleetCadence {
   nodeGaugesMs: number;
   breachSweepMs: number;
   reconcileMs: number;

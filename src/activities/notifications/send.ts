@@ -15,8 +15,8 @@ import type { Transporter } from 'nodemailer';
 import { notificationRetryDelayMs } from '../../domain/alerts';
 import type { Keyring } from '../../domain/secret-box';
 import { signWebhook } from '../../domain/signing';
-import { deadline, raceDeadline } from '../http/deadline';
-import { openOptional } from '../service-secrets';
+import { deadline, raceDeadline } from '../../net/deadline';
+import { openOptional } from '../../store/service-secrets';
 
 /** Due deliveries looked at per tick; more wait for the next. */
 const SCAN_BATCH = 200;
@@ -57,7 +57,7 @@ export interface Channels {
   keyring: Keyring;
 }
 
-export type SendOutcome = 'delivered' | 'retry' | 'failed';
+type SendOutcome = 'delivered' | 'retry' | 'failed';
 
 export interface SentDelivery {
   channel: 'webhook' | 'email';

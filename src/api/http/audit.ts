@@ -5,7 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { Database } from '../../db';
-import type { Caller, Method } from './route';
+import type { Caller } from './caller';
+import type { Method } from './route';
 
 export interface AuditEntry {
   caller: Caller;
@@ -20,7 +21,7 @@ const fieldNames = (body: unknown): string[] =>
   body !== null && typeof body === 'object' && !Array.isArray(body) ? Object.keys(body).slice(0, 50) : [];
 
 /** The actor of a failed authentication: no key was recognised. */
-export const UNAUTHENTICATED = 'unauthenticated';
+const UNAUTHENTICATED = 'unauthenticated';
 
 /**
  * A request whose key was refused, with where it came from: the log shows who probes for keys.

@@ -2,10 +2,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../../db';
 import { hashKey, isAdminKey } from '../services/api-keys';
 import { problems } from './problem';
-import type { Access, Caller } from './route';
+import type { Access, Caller } from './caller';
 
 /** The caller id of COURIER_ADMIN_KEY, which has no row. */
-export const BOOTSTRAP_ADMIN = 'bootstrap';
+const BOOTSTRAP_ADMIN = 'bootstrap';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 

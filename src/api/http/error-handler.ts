@@ -2,10 +2,11 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../database-errors';
 import { isTemporalUnavailable } from '../temporal-errors';
+import { PROBLEM_CONTENT_TYPE } from '../../domain/problem';
 import { Problem, problems } from './problem';
 
-export function sendProblem(res: Response, problem: Problem): void {
-  res.status(problem.status).set(problem.headers).type('application/problem+json').send(JSON.stringify(problem.toBody()));
+function sendProblem(res: Response, problem: Problem): void {
+  res.status(problem.status).set(problem.headers).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem.toBody()));
 }
 
 export const notFoundHandler: RequestHandler = (req, res) => {

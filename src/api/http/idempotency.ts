@@ -15,7 +15,8 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
 import { Prisma } from '@prisma/client';
 import type { Database } from '../../db';
 import { problems } from './problem';
-import type { Caller, Reply } from './route';
+import type { Caller } from './caller';
+import type { Reply } from './route';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const IV_BYTES = 12;

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** Requests that matched no route share one label, so probes of random paths cannot grow the series count. */
-export const UNMATCHED_ROUTE = 'unmatched';
+const UNMATCHED_ROUTE = 'unmatched';
 
 /** A registry per app, so several apps in one process (tests) keep separate counts. */
 export function createHttpMetrics(): { registry: Registry; middleware: RequestHandler } {

@@ -6,10 +6,11 @@ import { withIdempotency, type IdempotencyStore } from './idempotency';
 import { Problem, problems } from './problem';
 import { recordAudit, recordAuthFailure } from './audit';
 import { admit, exhausted, perMinute } from './rate-limit';
-import type { Caller, Reply, Route } from './route';
+import type { Caller } from './caller';
+import type { Reply, Route } from './route';
 
 /** `/v1/services/{id}` → `/v1/services/:id`. */
-export const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+const expressPath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 
 const hasEntity = (req: Request): boolean =>
   req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] ?? '0') !== '0';
@@ -22,7 +23,7 @@ function send(res: Response, reply: Reply): void {
 }
 
 /** Bodies are small JSON registrations; anything larger is a mistake or an attack. */
-export const BODY_LIMIT = '256kb';
+const BODY_LIMIT = '256kb';
 
 /**
  * Binds each declared route, in this order: label it for logs and metrics, refuse a source

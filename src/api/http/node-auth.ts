@@ -1,4 +1,4 @@
-import { readDeliverySettings, type DeliverySettings } from '../../activities/delivery/service-settings';
+import { readDeliverySettings, type DeliverySettings } from '../../engine/delivery/service-settings';
 import { secretsKeyring } from '../../config';
 import { credentialOf, NODE_CREDENTIAL_SCHEME, verifyPullToken } from '../../domain/node-credential';
 import type { AppDeps } from '../deps';

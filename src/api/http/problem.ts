@@ -1,7 +1,8 @@
 /**
- * RFC 9457 problem details: the one shape of every error the API returns. Handlers throw a
+ * The API's errors as RFC 9457 problem details (src/domain/problem.ts). Handlers throw a
  * Problem; the error handler turns it, and anything else, into `application/problem+json`.
  */
+import { problemBody, type ProblemBody } from '../../domain/problem';
 
 export type FieldLocation = 'body' | 'query' | 'path' | 'header';
 
@@ -10,14 +11,6 @@ export interface FieldError {
   /** Dotted path of the field inside its location, e.g. `mapping.uri`; empty for the whole part. */
   path: string;
   message: string;
-}
-
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  errors?: FieldError[];
 }
 
 const TYPE_BASE = 'urn:courier:problem:';
@@ -34,10 +27,8 @@ export class Problem extends Error {
     super(detail);
   }
 
-  toBody(): ProblemBody {
-    const body: ProblemBody = { type: TYPE_BASE + this.slug, title: this.title, status: this.status, detail: this.detail };
-    if (this.errors) body.errors = this.errors;
-    return body;
+  toBody(): ProblemBody<FieldError[]> {
+    return problemBody(TYPE_BASE + this.slug, this.status, this.title, this.detail, this.errors);
   }
 }
 

@@ -5,22 +5,16 @@
  */
 import type { z } from 'zod';
 import type { Service } from '@prisma/client';
-import type { DeliverySettings } from '../../activities/delivery/service-settings';
+import type { DeliverySettings } from '../../engine/delivery/service-settings';
 import type { AppDeps } from '../deps';
 import { findOwnedService } from '../services/service-store';
 import { authenticateBucketEvents } from './auth';
+import type { Access, Caller } from './caller';
 import { authenticateNode } from './node-auth';
 import { problems } from './problem';
 import { parseOrThrow } from './validation';
 
 export type Method = 'get' | 'post' | 'patch' | 'delete';
-/**
- * `node`: no API key; a node's pull token (src/domain/node-credential.ts) that the route itself checks.
- * `bucket`: the deployment's bucket-events token (COURIER_BUCKET_EVENTS_TOKEN), sent by S3 notifications.
- */
-export type Access = 'public' | 'admin' | 'customer' | 'node' | 'bucket';
-/** Who is calling: `keyId` is the API key's row id, or `bootstrap` for COURIER_ADMIN_KEY. */
-export type Caller = { scope: 'admin'; keyId: string } | { scope: 'customer'; customerId: string; keyId: string };
 
 export interface Reply {
   status: number;
@@ -30,14 +24,14 @@ export interface Reply {
   contentType?: string;
 }
 
-export interface ResponseDoc {
+interface ResponseDoc {
   description: string;
   schema?: z.ZodType;
   contentType?: string;
 }
 
 /** What Express hands over, before validation. */
-export interface RawRequest {
+interface RawRequest {
   params: Record<string, string>;
   query: unknown;
   body: unknown;

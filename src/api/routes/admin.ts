@@ -1,20 +1,8 @@
 import type { ApiKey, AuditEvent } from '@prisma/client';
 import { adminRoute, type Route } from '../http/route';
-import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, page } from '../http/pagination';
+import { createdOrder, createdPage } from '../http/pagination';
 import { problems } from '../http/problem';
-import {
-  ApiKeyCreatedSchema,
-  ApiKeyListSchema,
-  ApiKeyParamsSchema,
-  ApiKeySchema,
-  AuditListQuerySchema,
-  AuditListSchema,
-  CreateCustomerSchema,
-  CustomerListQuerySchema,
-  CustomerListSchema,
-  CustomerParamsSchema,
-  CustomerSchema,
-} from '../schemas';
+import { ApiKeyCreatedSchema, ApiKeyListSchema, ApiKeyParamsSchema, ApiKeySchema, AuditListQuerySchema, AuditListSchema, CreateCustomerSchema, CustomerListQuerySchema, CustomerListSchema, CustomerParamsSchema, CustomerSchema } from '../schemas/admin';
 import { generateKey } from '../services/api-keys';
 import { findCustomer } from '../services/customers';
 import { isUuid } from '../services/service-store';
@@ -64,12 +52,7 @@ export const adminRoutes: Route[] = [
     query: CustomerListQuerySchema,
     responses: { 200: { description: 'One page of customers.', schema: CustomerListSchema } },
     async handle({ query, deps }) {
-      const rows = await deps.db.prisma.customer.findMany({
-        where: createdAfter(decodeCursor(CreatedCursorSchema, query.cursor)),
-        orderBy: createdOrder(),
-        take: query.limit + 1,
-      });
-      const { items, nextCursor } = page(rows, query.limit, createdPosition);
+      const { items, nextCursor } = await createdPage(query, (window) => deps.db.prisma.customer.findMany(window));
       return { status: 200, body: { items: items.map(({ id, name }) => ({ id, name })), nextCursor } };
     },
   }),
@@ -139,15 +122,11 @@ export const adminRoutes: Route[] = [
     query: AuditListQuerySchema,
     responses: { 200: { description: 'One page of audit events.', schema: AuditListSchema } },
     async handle({ query, deps }) {
-      const rows = await deps.db.prisma.auditEvent.findMany({
-        where: {
-          ...(query.customerId && { customerId: query.customerId }),
-          ...createdAfter(decodeCursor(CreatedCursorSchema, query.cursor), 'desc'),
-        },
-        orderBy: createdOrder('desc'),
-        take: query.limit + 1,
-      });
-      const { items, nextCursor } = page(rows, query.limit, createdPosition);
+      const { items, nextCursor } = await createdPage(
+        query,
+        (window) => deps.db.prisma.auditEvent.findMany({ ...window, where: { ...(query.customerId && { customerId: query.customerId }), ...window.where } }),
+        { direction: 'desc' },
+      );
       return { status: 200, body: { items: items.map(auditView), nextCursor } };
     },
   }),

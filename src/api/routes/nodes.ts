@@ -1,26 +1,13 @@
 import { z } from 'zod';
-import { MetadataThrottled, MetadataUnavailable } from '../../activities/delivery/metadata-client';
-import { deliverByPull } from '../../activities/delivery/pull';
+import { MetadataThrottled, MetadataUnavailable } from '../../engine/delivery/metadata-client';
+import { deliverByPull } from '../../engine/delivery/pull';
 import { secretsKeyring } from '../../config';
 import { PULL_TOKEN_HEADER } from '../../domain/node-credential';
 import { decodeCursor, page } from '../http/pagination';
 import { problems } from '../http/problem';
 import { nodeRoute, serviceRoute, type Route } from '../http/route';
-import {
-  NodeDeliveredSchema,
-  NodeListQuerySchema,
-  NodeListSchema,
-  NodeParamsSchema,
-  NodePullParamsSchema,
-  NodePullQuerySchema,
-  NodePullSchema,
-  NodeRefreshPendingSchema,
-  NodeSchema,
-  RedriveSchema,
-  RedrivenSchema,
-  RefreshNodeSchema,
-  ServiceParamsSchema,
-} from '../schemas';
+import { NodeDeliveredSchema, NodeListQuerySchema, NodeListSchema, NodeParamsSchema, NodePullParamsSchema, NodePullQuerySchema, NodePullSchema, NodeRefreshPendingSchema, NodeSchema, RedriveSchema, RedrivenSchema, RefreshNodeSchema } from '../schemas/nodes';
+import { ServiceParamsSchema } from '../schemas/services';
 import { findNode, listNodes } from '../services/node-reads';
 import { redriveNodes } from '../services/redrive';
 import { spendRateQuota } from '../services/tenancy';

@@ -1,7 +1,7 @@
 import type { Notification, NotificationDelivery } from '@prisma/client';
-import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, tailPage } from '../http/pagination';
+import { createdPage } from '../http/pagination';
 import { customerRoute, type Route } from '../http/route';
-import { NotificationListQuerySchema, NotificationListSchema, type NotificationView } from '../schemas';
+import { NotificationListQuerySchema, NotificationListSchema, type NotificationView } from '../schemas/notifications';
 
 const tags = ['notifications'];
 
@@ -39,14 +39,16 @@ export const notificationRoutes: Route[] = [
       },
     },
     async handle({ query, customerId, deps }) {
-      const after = decodeCursor(CreatedCursorSchema, query.cursor);
-      const rows = await deps.db.prisma.notification.findMany({
-        where: { customerId, ...(query.serviceId && { serviceId: query.serviceId }), ...createdAfter(after) },
-        orderBy: createdOrder(),
-        include: { deliveries: { orderBy: { channel: 'asc' } } },
-        take: query.limit,
-      });
-      const { items, nextCursor } = tailPage(rows, query.cursor, createdPosition);
+      const { items, nextCursor } = await createdPage(
+        query,
+        (window) =>
+          deps.db.prisma.notification.findMany({
+            ...window,
+            where: { customerId, ...(query.serviceId && { serviceId: query.serviceId }), ...window.where },
+            include: { deliveries: { orderBy: { channel: 'asc' } } },
+          }),
+        { tail: true },
+      );
       return { status: 200, body: { items: items.map(notificationView), nextCursor } };
     },
   }),

@@ -1,25 +1,10 @@
 import { refreshAllSignal, reloadMappingSignal, serviceChangedSignal, serviceWorkflowId } from '../../workflows/service/definitions';
 import type { AppDeps } from '../deps';
-import { createdAfter, CreatedCursorSchema, createdOrder, createdPosition, decodeCursor, page } from '../http/pagination';
+import { createdPage } from '../http/pagination';
 import { problems } from '../http/problem';
 import { customerRoute, serviceRoute, type Reply, type Route } from '../http/route';
 import { parseOrThrow } from '../http/validation';
-import {
-  NotificationSecretSchema,
-  ActionAcceptedSchema,
-  CreateServiceSchema,
-  RegistrationSchema,
-  ServiceAcceptedSchema,
-  ServiceCreatedSchema,
-  ServiceDetailSchema,
-  ServiceListQuerySchema,
-  ServiceListSchema,
-  ServiceParamsSchema,
-  ServiceSchema,
-  UpdateServiceSchema,
-  type ServiceCreated,
-  type ServiceDetail,
-} from '../schemas';
+import { NotificationSecretSchema, ActionAcceptedSchema, CreateServiceSchema, RegistrationSchema, ServiceAcceptedSchema, ServiceCreatedSchema, ServiceDetailSchema, ServiceListQuerySchema, ServiceListSchema, ServiceParamsSchema, ServiceSchema, UpdateServiceSchema, type ServiceCreated, type ServiceDetail } from '../schemas/services';
 import { deregisterService } from '../services/deregistration';
 import { liveStatus } from '../services/live-status';
 import { checkRegistrationTargets } from '../services/target-checks';
@@ -80,13 +65,9 @@ export const serviceRoutes: Route[] = [
     query: ServiceListQuerySchema,
     responses: { 200: { description: 'One page of services, oldest first.', schema: ServiceListSchema } },
     async handle({ query, customerId, deps }) {
-      const after = decodeCursor(CreatedCursorSchema, query.cursor);
-      const rows = await deps.db.prisma.service.findMany({
-        where: { customerId, status: { in: ['provisioning', 'active'] }, ...createdAfter(after) },
-        orderBy: createdOrder(),
-        take: query.limit + 1,
-      });
-      const { items, nextCursor } = page(rows, query.limit, createdPosition);
+      const { items, nextCursor } = await createdPage(query, (window) =>
+        deps.db.prisma.service.findMany({ ...window, where: { customerId, status: { in: ['provisioning', 'active'] }, ...window.where } }),
+      );
       return { status: 200, body: { items: items.map(serviceView), nextCursor } };
     },
   }),

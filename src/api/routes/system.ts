@@ -2,7 +2,7 @@ import type { Registry } from 'prom-client';
 import { unreachableDependencies } from '../../observability/readiness';
 import { problems } from '../http/problem';
 import { publicRoute, type Route } from '../http/route';
-import { HealthSchema } from '../schemas';
+import { HealthSchema } from '../schemas/system';
 
 const tags = ['system'];
 

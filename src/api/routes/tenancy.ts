@@ -3,17 +3,11 @@ import { bucketAllowed } from '../../domain/url-safety';
 import { quotaDefaults } from '../../config';
 import { effectiveQuotas, mergeOverrides, QuotaOverridesSchema } from '../../domain/tenancy/quotas';
 import type { AppDeps } from '../deps';
+import { createdOrder } from '../http/pagination';
 import { problems } from '../http/problem';
 import { adminRoute, customerRoute, type Route } from '../http/route';
-import {
-  CreateMappingGrantSchema,
-  CustomerParamsSchema,
-  CustomerQuotasSchema,
-  MappingGrantListSchema,
-  MappingGrantParamsSchema,
-  MappingGrantSchema,
-  UpdateQuotasSchema,
-} from '../schemas';
+import { CustomerParamsSchema } from '../schemas/admin';
+import { CreateMappingGrantSchema, CustomerQuotasSchema, MappingGrantListSchema, MappingGrantParamsSchema, MappingGrantSchema, UpdateQuotasSchema } from '../schemas/tenancy';
 import { findCustomer } from '../services/customers';
 import { isUuid } from '../services/service-store';
 import { quotaUsage } from '../services/tenancy';
@@ -63,7 +57,7 @@ export const tenancyRoutes: Route[] = [
     problems: [404],
     async handle({ params, deps }) {
       const { id: customerId } = await findCustomer(deps, params.id);
-      const rows = await deps.db.prisma.mappingGrant.findMany({ where: { customerId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
+      const rows = await deps.db.prisma.mappingGrant.findMany({ where: { customerId }, orderBy: createdOrder() });
       return { status: 200, body: { items: rows.map(grantView) } };
     },
   }),

@@ -9,7 +9,7 @@ import { heldReasonOf } from '../../domain/mapping';
 import type { BadRow, ServiceState } from '../../domain/status';
 import { servicePicture } from '../../store/shard-summaries';
 import type { AppDeps } from '../deps';
-import type { LiveStatus } from '../schemas';
+import type { LiveStatus } from '../schemas/services';
 
 export async function liveStatus(deps: AppDeps, row: Service): Promise<LiveStatus> {
   const [picture, alerts] = await Promise.all([servicePicture(deps.db.pool, row.id, new Date()), openAlerts(deps, row.id)]);

@@ -2,7 +2,7 @@
 import { nodeState, nodeStateSql, type NodeState } from '../../domain/node-state';
 import type { Database } from '../../db';
 import type { NodeAlert } from '../../domain/alerts';
-import type { NodeView } from '../schemas';
+import type { NodeView } from '../schemas/nodes';
 
 interface NodeRow {
   nodeId: string;
@@ -20,7 +20,7 @@ interface NodeRow {
 const COLUMNS = `node_id AS "nodeId", version, delivered_at AS "deliveredAt", expires_at AS "expiresAt",
   attempts, last_error AS "lastError", endpoint, shard, alert, alert_since AS "alertSince"`;
 
-export function nodeView(row: NodeRow, now: Date): NodeView {
+function nodeView(row: NodeRow, now: Date): NodeView {
   return {
     nodeId: row.nodeId,
     state: nodeState(row, now),

@@ -9,7 +9,7 @@ import { Prisma, type Service } from '@prisma/client';
 import { SERVICE_WORKFLOW_TYPE, deregisterSignal, serviceWorkflowId, serviceWorkflowStartOptions } from '../../workflows/service/definitions';
 import type { AppDeps } from '../deps';
 import { problems } from '../http/problem';
-import type { CreateService } from '../schemas';
+import type { CreateService } from '../schemas/services';
 import { secretsKeyring } from '../../config';
 import { registrationColumns, secretColumns } from './registration';
 
@@ -18,7 +18,7 @@ const PROVISIONING_GRACE_MS = 10_000;
 
 type EngineDeps = Pick<AppDeps, 'db' | 'temporal' | 'config' | 'logger'>;
 
-export async function startServiceWorkflow(deps: EngineDeps, row: Pick<Service, 'id' | 'customerId' | 'name'>): Promise<void> {
+async function startServiceWorkflow(deps: EngineDeps, row: Pick<Service, 'id' | 'customerId' | 'name'>): Promise<void> {
   const options = serviceWorkflowStartOptions(
     {
       serviceId: row.id,

@@ -1,13 +1,7 @@
 /** Between the services table and the registration as customers see and send it. */
 import { Prisma, type Service } from '@prisma/client';
 import { seal, type Keyring } from '../../domain/secret-box';
-import {
-  NotificationsSchema,
-  type Registration,
-  type RegistrationInput,
-  type ServiceView,
-  type UpdateService,
-} from '../schemas';
+import { NotificationsSchema, type Registration, type RegistrationInput, type ServiceView, type UpdateService } from '../schemas/services';
 
 export const serviceLinks = (id: string): Record<string, string> => ({
   self: `/v1/services/${id}`,

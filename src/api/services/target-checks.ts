@@ -1,7 +1,7 @@
 /**
  * Registration-time checks of everything a registration asks Courier to call or read: the
  * metadata URL, the delivery endpoint, the webhook and the mapping bucket. The workers check
- * again at call time (src/activities/http/guarded-agent.ts); this gives the customer the answer
+ * again at call time (src/net/guarded-agent.ts); this gives the customer the answer
  * now, with the field that is wrong.
  */
 import { lookup } from 'node:dns/promises';
@@ -11,7 +11,7 @@ import { parseS3Uri } from '../../domain/s3-uri';
 import { addressRefusal, bucketAllowed, urlRefusal, type NetworkPolicy } from '../../domain/url-safety';
 import type { FieldError } from '../http/problem';
 import { problems } from '../http/problem';
-import type { Registration } from '../schemas';
+import type { Registration } from '../schemas/services';
 
 /** A name that does not resolve within this is judged at call time instead. */
 const RESOLVE_TIMEOUT_MS = 2_000;

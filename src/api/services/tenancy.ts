@@ -11,9 +11,9 @@ import { effectiveQuotas, type Quotas } from '../../domain/tenancy/quotas';
 import type { AppDeps } from '../deps';
 import { problems } from '../http/problem';
 import { admit, perMinute } from '../http/rate-limit';
-import type { Registration } from '../schemas';
+import type { Registration } from '../schemas/services';
 
-export async function customerQuotas(deps: AppDeps, customerId: string): Promise<Quotas> {
+async function customerQuotas(deps: AppDeps, customerId: string): Promise<Quotas> {
   const customer = await deps.db.prisma.customer.findUnique({ where: { id: customerId }, select: { quotas: true } });
   return effectiveQuotas(quotaDefaults(deps.config), customer?.quotas);
 }

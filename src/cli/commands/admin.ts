@@ -1,4 +1,4 @@
-import { ApiKeyCreatedSchema, CustomerSchema } from '../../api/schemas';
+import { ApiKeyCreatedSchema, CustomerSchema } from '../../api/schemas/admin';
 import type { Command } from '../context';
 
 export const adminCommands: Command[] = [

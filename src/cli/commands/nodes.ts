@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { NODE_STATES } from '../../domain/node-state';
-import { NodeDeliveredSchema, NodeListSchema, NodeRefreshPendingSchema, NodeSchema, type NodeView } from '../../api/schemas';
+import { NodeDeliveredSchema, NodeListSchema, NodeRefreshPendingSchema, NodeSchema, type NodeView } from '../../api/schemas/nodes';
 import { listAll, servicePath, type Command } from '../context';
 import { orDash, relative } from '../output';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NotificationListSchema } from '../../api/schemas';
+import { NotificationListSchema } from '../../api/schemas/notifications';
 import { withQuery, type Command } from '../context';
 
 const PAGE = 100;

@@ -1,14 +1,4 @@
-import {
-  ActionAcceptedSchema,
-  MAPPING_FORMATS,
-  ServiceAcceptedSchema,
-  ServiceCreatedSchema,
-  ServiceDetailSchema,
-  ServiceListSchema,
-  ServiceSchema,
-  type ServiceDetail,
-  type ServiceView,
-} from '../../api/schemas';
+import { ActionAcceptedSchema, MAPPING_FORMATS, ServiceAcceptedSchema, ServiceCreatedSchema, ServiceDetailSchema, ServiceListSchema, ServiceSchema, type ServiceDetail, type ServiceView } from '../../api/schemas/services';
 import type { FlagSpec, Flags, Input } from '../args';
 import { listAll, servicePath, type Command } from '../context';
 import { orDash, relative, type Output } from '../output';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ServiceDetailSchema, type ServiceDetail } from '../../api/schemas';
+import { ServiceDetailSchema, type ServiceDetail } from '../../api/schemas/services';
 import { servicePath, type Command } from '../context';
 import { orDash, progressBar, relative, type Output } from '../output';
 

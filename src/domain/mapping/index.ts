@@ -1,4 +1,4 @@
 export { parseMapping } from './parse';
 export { nextShardCount } from './shard-count';
-export type { DetectedFormat, MappingBadRow, MappingEvent, MappingFormat, MappingRow, ParseOptions, ParseSummary } from './types';
-export { heldNote, heldReasonOf, holdReason, type HoldInput } from './hold';
+export type { MappingBadRow, MappingFormat, MappingRow, ParseSummary } from './types';
+export { heldNote, heldReasonOf, holdReason } from './hold';

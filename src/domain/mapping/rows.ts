@@ -1,3 +1,4 @@
+import { checkHttpUrl } from '../http-url';
 import { NODE_ID_PATTERN } from '../node-id';
 import type { MappingEvent } from './types';
 
@@ -7,22 +8,17 @@ import type { MappingEvent } from './types';
  */
 export const shown = (char: string): string => `'${char}'`;
 
-export function nodeIdProblem(nodeId: string): string | null {
+function nodeIdProblem(nodeId: string): string | null {
   if (nodeId.length === 0) return 'empty node id';
   if (nodeId.length > 253) return `node id is ${nodeId.length} characters long (at most 253)`;
   if (!NODE_ID_PATTERN.test(nodeId)) return 'node id has characters outside [A-Za-z0-9._:-]';
   return null;
 }
 
-export function endpointProblem(endpoint: string): string | null {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return 'endpoint is not a URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'endpoint is not an http(s) URL';
-  return null;
+function endpointProblem(endpoint: string): string | null {
+  const checked = checkHttpUrl(endpoint);
+  if (!('problem' in checked)) return null;
+  return checked.problem === 'not a URL' ? 'endpoint is not a URL' : 'endpoint is not an http(s) URL';
 }
 
 /** `typeof`, with null and arrays told apart, for reasons like "got array". */

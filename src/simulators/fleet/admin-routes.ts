@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { HttpError, parseWith, queryOf, readJson, sendJson, sendNoContent, type Route } from '../http/kit';
-import type { NodeFleet } from '../node-fleet';
 import { FaultListSchema } from './faults';
 import type { Ledger } from './ledger';
+import type { NodeFleet } from './types';
 
 const ADMIN_MAX_BYTES = 2 * 1024 * 1024;
 

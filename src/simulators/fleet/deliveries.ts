@@ -8,7 +8,7 @@ import type { Ledger, PullCredential } from './ledger';
 import type { SecretBook } from './secrets';
 
 /** Contract 3 caps metadata at 1 MiB; base64 and the envelope fit well inside 2 MiB. */
-export const DELIVERY_MAX_BYTES = 2 * 1024 * 1024;
+const DELIVERY_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Counts every request, including those the ledger cannot attribute to a node. */
 export interface DeliveryCounters {
@@ -120,7 +120,7 @@ function pullCredentialOf(req: IncomingMessage): PullCredential | null {
   return token && serviceId ? { serviceId, token } : null;
 }
 
-export function parseJson(raw: Buffer): unknown {
+function parseJson(raw: Buffer): unknown {
   try {
     return JSON.parse(raw.toString('utf8')) as unknown;
   } catch {

@@ -11,7 +11,7 @@ const Scope = {
   untilEpochMs: z.number().int().nonnegative().optional(),
 };
 
-export const FaultRuleSchema = z.discriminatedUnion('mode', [
+const FaultRuleSchema = z.discriminatedUnion('mode', [
   /** Destroy the socket before answering: the node is down. */
   z.strictObject({ ...Scope, mode: z.literal('refuse') }),
   /** Answer a non-2xx status. */

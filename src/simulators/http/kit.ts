@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE, problemBody } from '../../domain/problem';
 
 /** A failure the client caused or asked for; the router turns it into `application/problem+json`. */
 export class HttpError extends Error {
@@ -68,9 +69,10 @@ export function sendNoContent(res: ServerResponse): void {
 /** The same error shape as Courier's own API (Contract 1). */
 export function sendProblem(res: ServerResponse, status: number, detail: string, errors?: unknown, headers: Record<string, string> = {}): void {
   if (res.destroyed || res.headersSent) return;
-  const text = JSON.stringify({ type: 'about:blank', title: titleOf(status), status, detail, ...(errors ? { errors } : {}) });
+  // about:blank: the simulators' problems mean no more than their status (RFC 9457).
+  const text = JSON.stringify(problemBody('about:blank', status, titleOf(status), detail, errors));
   res.writeHead(status, {
-    'content-type': 'application/problem+json',
+    'content-type': PROBLEM_CONTENT_TYPE,
     'content-length': Buffer.byteLength(text),
     // An unread or oversized body leaves the connection in an unknown state: do not reuse it.
     ...(status === 413 ? { connection: 'close' } : {}),
@@ -114,7 +116,7 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: 
   return parsed.data;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => void | Promise<void>;
+type Handler = (req: IncomingMessage, res: ServerResponse, params: string[], url: URL) => void | Promise<void>;
 
 export interface Route {
   method: string;

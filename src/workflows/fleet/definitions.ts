@@ -5,7 +5,7 @@
  */
 export const FLEET_WORKFLOW_TYPE = 'fleetWorkflow';
 
-export const fleetWorkflowId = (taskQueue: string): string => `courier:fleet:${taskQueue}`;
+const fleetWorkflowId = (taskQueue: string): string => `courier:fleet:${taskQueue}`;
 
 export interface FleetInput {
   /** How often the duties are looked at; each runs at its own cadence (src/activities/fleet/duties.ts). */

@@ -3,15 +3,14 @@
  * the messages it takes. The API imports this module, never the workflow code itself.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import { TypedSearchAttributes } from '@temporalio/common';
 import type { MappingStatus, ServiceStatus } from '../../domain/status';
-import { customerIdKey, serviceIdKey } from '../search-attributes';
+import { familyStartOptions } from '../search-attributes';
 
 export const SERVICE_WORKFLOW_TYPE = 'serviceWorkflow';
 
 export const serviceWorkflowId = (serviceId: string): string => `service:${serviceId}`;
 
-export interface EngineSettings {
+interface EngineSettings {
   maxChildren: number;
 }
 
@@ -35,7 +34,7 @@ export interface ServiceCarriedState {
   pending: ServicePending;
 }
 
-export interface ServicePending {
+interface ServicePending {
   /** Read the mapping if its ETag changed. */
   check: boolean;
   /** Read the mapping whatever its ETag, and apply it even if it would be held. */
@@ -56,14 +55,8 @@ export interface ServiceWorkflowInput {
 
 export function serviceWorkflowStartOptions(input: ServiceWorkflowInput, taskQueue: string) {
   return {
-    workflowId: serviceWorkflowId(input.serviceId),
+    ...familyStartOptions(serviceWorkflowId(input.serviceId), input, `Service ${input.serviceName} (${input.serviceId})`),
     taskQueue,
-    args: [input] as [ServiceWorkflowInput],
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: serviceIdKey, value: input.serviceId },
-      { key: customerIdKey, value: input.customerId },
-    ]),
-    staticSummary: `Service ${input.serviceName} (${input.serviceId})`,
     staticDetails: 'Loads the mapping, supervises shard workflows, routes refreshes and reports status.',
   };
 }

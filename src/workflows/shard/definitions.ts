@@ -3,10 +3,9 @@
  * Ids, start options and messages live here, so the service workflow, the fleet duties (which
  * start a shard again when it went missing) and the API share one definition.
  */
-import { TypedSearchAttributes } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { NodeCounts } from '../../domain/status';
-import { customerIdKey, serviceIdKey, shardKey } from '../search-attributes';
+import { familyStartOptions } from '../search-attributes';
 
 export const SHARD_WORKFLOW_TYPE = 'shardWorkflow';
 export const SHARD_GROUP_WORKFLOW_TYPE = 'shardGroupWorkflow';
@@ -40,28 +39,15 @@ export interface ShardGroupWorkflowInput {
 
 /** Start options of one shard workflow, as a child or started by itself (add the task queue then). */
 export function shardWorkflowOptions(input: ShardWorkflowInput) {
-  return {
-    workflowId: shardWorkflowId(input.serviceId, input.shard),
-    args: [input] as [ShardWorkflowInput],
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: serviceIdKey, value: input.serviceId },
-      { key: customerIdKey, value: input.customerId },
-      { key: shardKey, value: input.shard },
-    ]),
-    staticSummary: `Shard ${input.shard} of service ${input.serviceId}`,
-  };
+  return familyStartOptions(shardWorkflowId(input.serviceId, input.shard), input, `Shard ${input.shard} of service ${input.serviceId}`, input.shard);
 }
 
 export function shardGroupWorkflowOptions(input: ShardGroupWorkflowInput) {
-  return {
-    workflowId: shardGroupWorkflowId(input.serviceId, input.group),
-    args: [input] as [ShardGroupWorkflowInput],
-    typedSearchAttributes: new TypedSearchAttributes([
-      { key: serviceIdKey, value: input.serviceId },
-      { key: customerIdKey, value: input.customerId },
-    ]),
-    staticSummary: `Shards ${input.firstShard}-${input.endShard - 1} of service ${input.serviceId}`,
-  };
+  return familyStartOptions(
+    shardGroupWorkflowId(input.serviceId, input.group),
+    input,
+    `Shards ${input.firstShard}-${input.endShard - 1} of service ${input.serviceId}`,
+  );
 }
 
 export interface RefreshNodeRequest {

@@ -6,7 +6,7 @@
  * every row while deliveries go on.
  */
 import { randomBytes } from 'node:crypto';
-import { sealStoredSecrets } from '../../../src/activities/service-secrets';
+import { sealStoredSecrets } from '../../../src/store/service-secrets';
 import { secretsKeyring } from '../../../src/config';
 import { open, parseKeyring } from '../../../src/domain/secret-box';
 import { csvMapping, Engine } from '../../support/engine';

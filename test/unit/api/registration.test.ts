@@ -1,6 +1,6 @@
 import type { Service } from '@prisma/client';
 import { Prisma } from '@prisma/client';
-import { RegistrationSchema } from '../../../src/api/schemas';
+import { RegistrationSchema } from '../../../src/api/schemas/services';
 import { mirroredState } from '../../../src/api/services/live-status';
 import { mergeRegistration, registrationColumns } from '../../../src/api/services/registration';
 

@@ -1,5 +1,5 @@
 import { fieldErrors } from '../../../src/api/http/validation';
-import { CreateServiceSchema, RegistrationSchema, UpdateServiceSchema } from '../../../src/api/schemas';
+import { CreateServiceSchema, RegistrationSchema, UpdateServiceSchema } from '../../../src/api/schemas/services';
 
 const valid = {
   name: 'payments-api',

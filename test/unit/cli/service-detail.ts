@@ -1,4 +1,4 @@
-import type { ServiceDetail } from '../../../src/api/schemas';
+import type { ServiceDetail } from '../../../src/api/schemas/services';
 
 export const now = Date.parse('2030-01-01T12:00:00.000Z');
 

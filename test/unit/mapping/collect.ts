@@ -6,7 +6,7 @@ export interface Parsed {
   summary: ParseSummary;
 }
 
-export async function* chunksOf(bytes: Uint8Array, size: number | (() => number)): AsyncGenerator<Uint8Array> {
+async function* chunksOf(bytes: Uint8Array, size: number | (() => number)): AsyncGenerator<Uint8Array> {
   for (let at = 0; at < bytes.length; ) {
     const n = Math.max(1, typeof size === 'number' ? size : size());
     yield bytes.subarray(at, at + n);

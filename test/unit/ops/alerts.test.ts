@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { FAILURE_REASONS } from '../../../src/activities/delivery/failure';
+import { FAILURE_REASONS } from '../../../src/engine/delivery/failure';
 import { exportedMetrics, metricNames } from '../../support/promql';
 
 const ROOT = join(__dirname, '..', '..', '..');

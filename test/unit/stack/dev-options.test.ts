@@ -9,10 +9,14 @@ describe('dev stack options', () => {
     expect(parseDevOptions(['--workers', '2', '--apis=3'])).toEqual({ workers: 2, apis: 3 });
   });
 
+  it('answers -h with the usage', () => {
+    expect(parseDevOptions(['-h'])).toBe('help');
+  });
+
   it.each([
     [['--workers', '0'], "--workers must be a whole number from 1 to 8, not '0'"],
     [['--apis', 'two'], "--apis must be a whole number from 1 to 8, not 'two'"],
-    [['--nodes', '3'], "Unknown option '--nodes'"],
+    [['--nodes', '3'], 'Unknown argument: nodes'],
   ])('refuses %j', (argv, message) => {
     expect(() => parseDevOptions(argv)).toThrow(message);
   });

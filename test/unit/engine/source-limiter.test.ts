@@ -1,4 +1,4 @@
-import { SourceLimiter } from '../../../src/activities/delivery/source-limiter';
+import { SourceLimiter } from '../../../src/engine/delivery/source-limiter';
 
 describe('source limiter', () => {
   const track = () => {

@@ -7,10 +7,10 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, buildConnector } from 'undici';
-import { addressRefusal, type NetworkPolicy } from '../../domain/url-safety';
+import { addressRefusal, type NetworkPolicy } from '../domain/url-safety';
 
 /** The connection was refused by the network policy, not by the peer. */
-export class AddressRefused extends Error {
+class AddressRefused extends Error {
   readonly code = 'COURIER_ADDRESS_REFUSED';
   constructor(host: string, reason: string) {
     super(`refused by network policy: ${host}: ${reason}`);

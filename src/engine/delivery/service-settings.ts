@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Keyring } from '../../domain/secret-box';
-import { openSigningSecret } from '../service-secrets';
+import { openSigningSecret } from '../../store/service-secrets';
 import type { SourceLimits } from './source-limiter';
 
 /** What a delivery needs to know about its service, read once per activity run. */

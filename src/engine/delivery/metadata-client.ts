@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { request } from 'undici';
-import { deadline } from '../http/deadline';
+import { deadline } from '../../net/deadline';
 import { bareEtag } from '../../domain/etag';
 
 /** Contract 3: a body over 1 MiB is refused. */
-export const METADATA_MAX_BYTES = 1024 * 1024;
+const METADATA_MAX_BYTES = 1024 * 1024;
 
 export interface Metadata {
   bytes: Buffer;
@@ -27,7 +27,7 @@ export class MetadataThrottled extends Error {
 export class MetadataUnavailable extends Error {}
 
 /** Retry-After is either delta-seconds or an HTTP date; absent or unreadable means one second. */
-export function parseRetryAfter(header: string | string[] | undefined, now: number): number {
+function parseRetryAfter(header: string | string[] | undefined, now: number): number {
   const value = Array.isArray(header) ? header[0] : header;
   if (!value) return 1000;
   const seconds = Number(value);
@@ -69,7 +69,6 @@ export async function fetchMetadata(
   const version = etag.length > 0 ? etag : createHash('sha256').update(bytes).digest('hex');
   return { bytes, version, fetchedAt };
 }
-
 
 async function readCapped(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
   const chunks: Buffer[] = [];

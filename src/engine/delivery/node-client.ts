@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { PULL_TOKEN_HEADER } from '../../domain/node-credential';
 import { DeliveryAckSchema, idempotencyKeyFor } from '../../domain/protocol';
 import { signBody } from '../../domain/signing';
-import { deadline } from '../http/deadline';
+import { deadline } from '../../net/deadline';
 import { badAck, statusFailure, timeoutFailure, transportFailure, type DeliveryFailure } from './failure';
 
 /** Acks are tiny; anything larger is not an ack. */

@@ -1,5 +1,5 @@
-import { badAck, metadataFailure, statusFailure, transportFailure } from '../../../src/activities/delivery/failure';
-import { MetadataThrottled, MetadataUnavailable } from '../../../src/activities/delivery/metadata-client';
+import { badAck, metadataFailure, statusFailure, transportFailure } from '../../../src/engine/delivery/failure';
+import { MetadataThrottled, MetadataUnavailable } from '../../../src/engine/delivery/metadata-client';
 
 describe('delivery failure reasons', () => {
   it.each([

@@ -21,7 +21,7 @@ export interface PullDeps {
 }
 
 /** A Contract 2 body and its Courier-Signature, exactly as a push would send them, and the node's next pull token. */
-export interface PulledDelivery {
+interface PulledDelivery {
   raw: Buffer;
   signature: string;
   pullToken: string;

@@ -18,7 +18,7 @@ export const FAILURE_REASONS = [
   'cancelled',
   'other',
 ] as const;
-export type FailureReason = (typeof FAILURE_REASONS)[number];
+type FailureReason = (typeof FAILURE_REASONS)[number];
 
 export interface DeliveryFailure {
   reason: FailureReason;
@@ -42,7 +42,7 @@ export function transportFailure(err: { code?: string; name?: string; message: s
       return { reason: 'refused', message: 'connection reset' };
     case 'ENOTFOUND':
       return { reason: 'unreachable', message: 'host not found' };
-    // The network policy's refusal (src/activities/http/guarded-agent.ts) already says why.
+    // The network policy's refusal (src/net/guarded-agent.ts) already says why.
     case 'COURIER_ADDRESS_REFUSED':
       return { reason: 'address_refused', message: err.message };
     case 'EHOSTUNREACH':

@@ -1,0 +1,228 @@
+/**
+ * The Courier rig of the bench: the real API and worker as processes of their own (src/api/main.ts,
+ * src/worker.ts with a prebuilt workflow bundle), services registered through the API, mappings
+ * in MinIO, deliveries to the simulated fleet. The Courier rows (courier.ts), fairness and the
+ * small-services part drive it.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { ADMIN_KEY, DATA_DIR, FLEET_SECRET, LOG_DIR, PORTS, progress, RESULTS_DIR, sleep, waitForAcks, type Bench } from './context';
+import { ROOT, startChild, type BenchChild } from './processes';
+import { summarize, type Summary } from './stats';
+import { createS3Client } from '../src/activities/s3';
+import { MAPPINGS_BUCKET } from '../src/stack/s3';
+import { WORKER_MEMORY_ENV } from '../src/stack/worker-memory';
+
+const TASK_QUEUE = 'bench';
+const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+export interface ServiceRef {
+  id: string;
+  name: string;
+  nodes: number;
+  prefix: string;
+}
+
+export interface ForcedRefreshFigure {
+  phase: string;
+  requests: number;
+  statuses: Record<string, number>;
+  latencyMs: Summary;
+}
+
+export class CourierRig {
+  api!: BenchChild;
+  workers: BenchChild[] = [];
+  readonly apiUrl = `http://127.0.0.1:${PORTS.api}`;
+  key = '';
+  readonly services: ServiceRef[] = [];
+  private serial = 0;
+
+  constructor(readonly bench: Bench) {}
+
+  get nodeCount(): number {
+    return this.services.reduce((s, x) => s + x.nodes, 0);
+  }
+
+  async start(): Promise<void> {
+    const { bench } = this;
+    const bundlePath = join(DATA_DIR, 'workflow-bundle.js');
+    progress('courier: bundling the workflows');
+    // The workflows beside the worker's entry point (a modified copy of src/ brings its own).
+    const workflowsPath = require.resolve(join(dirname(resolve(ROOT, bench.options.workerScript)), 'workflows'));
+    const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    writeFileSync(bundlePath, code);
+    const env = {
+      ...process.env,
+      ...bench.env,
+      COURIER_TASK_QUEUE: TASK_QUEUE,
+      COURIER_ADMIN_KEY: ADMIN_KEY,
+      // The bench measures the engine, not the per-customer quotas: its one customer is the whole load.
+      COURIER_QUOTA_SERVICES: '1000000',
+      COURIER_QUOTA_NODES: '1000000000',
+      COURIER_QUOTA_FORCED_REFRESHES_PER_MINUTE: '1000000000',
+      // A registration burst that fell behind its schedule catches up at once: no 429 for that.
+      COURIER_RATE_LIMIT_PER_SECOND: '1000000',
+      COURIER_LOG_LEVEL: 'warn',
+      API_HOST: '127.0.0.1',
+      API_PORT: String(PORTS.api),
+      COURIER_HTTP_CONNECTIONS: String(bench.options.concurrency),
+    };
+    this.api = startChild({ name: 'api', script: 'src/api/main.ts', env, logDir: LOG_DIR });
+    const profileDir = join(RESULTS_DIR, 'profiles');
+    if (bench.options.profile) mkdirSync(profileDir, { recursive: true });
+    for (let i = 0; i < bench.options.workers; i++) {
+      this.workers.push(
+        startChild({
+          name: i === 0 ? 'worker' : `worker-${i + 1}`,
+          script: bench.options.workerScript,
+          nodeFlags: bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+          // Metrics server off: several workers on one host would each want its port.
+          env: { ...env, ...WORKER_MEMORY_ENV, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
+          logDir: LOG_DIR,
+        }),
+      );
+    }
+    await Promise.all(this.workers.map((w) => w.waitForLine('courier worker polling', 120_000)));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const ok = await fetch(`${this.apiUrl}/healthz`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline || !this.api.running) throw new Error(`the API did not answer /healthz:\n${this.api.tail()}`);
+      await sleep(250);
+    }
+    this.key = await this.addCustomer('bench');
+    const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
+    const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
+    const count = this.workers.length > 1 ? ` x${this.workers.length}` : '';
+    progress(`courier: API on ${this.apiUrl}, worker${count}${script} polling${workerEnv ? ` (${workerEnv})` : ''}${bench.options.profile ? ', --cpu-prof on' : ''}`);
+  }
+
+  async call(method: string, path: string, body?: unknown, key = this.key): Promise<Record<string, unknown>> {
+    const res = await fetch(`${this.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  }
+
+  /** A customer of the deployment, granted the mapping bucket; returns its key. */
+  async addCustomer(name: string): Promise<string> {
+    const customer = await this.call('POST', '/v1/admin/customers', { name }, ADMIN_KEY);
+    await this.call('POST', `/v1/admin/customers/${customer.id}/mapping-grants`, { bucket: MAPPINGS_BUCKET, prefix: '' }, ADMIN_KEY);
+    return (await this.call('POST', `/v1/admin/customers/${customer.id}/keys`, {}, ADMIN_KEY)).key as string;
+  }
+
+  /** Puts the mappings in MinIO and registers `count` services of `perService` nodes, as the customer whose key is given. */
+  async addServices(count: number, perService: number, apiKey = this.key): Promise<ServiceRef[]> {
+    const { bench } = this;
+    const s3 = createS3Client(bench.env);
+    const added: ServiceRef[] = [];
+    try {
+      for (let k = 0; k < count; k++) {
+        const n = this.serial++;
+        const name = `bench-svc-${n}`;
+        const prefix = `s${n}-n`;
+        const rows = Array.from({ length: perService }, (_, i) => `${prefix}${i}`);
+        const key = `bench/${name}.csv`;
+        await s3.send(new PutObjectCommand({ Bucket: MAPPINGS_BUCKET, Key: key, Body: `node\n${rows.join('\n')}\n` }));
+        const created = await this.call('POST', '/v1/services', {
+          name,
+          mapping: { uri: `s3://${MAPPINGS_BUCKET}/${key}`, format: 'csv' },
+          metadata: { url: `${bench.sim.sourceUrl}/v1/metadata?service={service}` },
+          ttlSeconds: bench.options.ttlSeconds,
+          refreshBeforeSeconds: bench.options.refreshBeforeSeconds,
+          delivery: { endpoint: `${bench.sim.fleetUrl}/nodes/{node}/metadata`, timeoutMs: 5000 },
+          signingSecret: FLEET_SECRET,
+        }, apiKey);
+        added.push({ id: created.id as string, name, nodes: perService, prefix });
+      }
+    } finally {
+      s3.destroy();
+    }
+    this.services.push(...added);
+    await bench.sim.schedule(Object.fromEntries(added.map((s) => [s.name, bench.options.refreshBeforeSeconds])));
+    return added;
+  }
+
+  randomNode(): { service: ServiceRef; nodeId: string } {
+    const service = this.services[Math.floor(Math.random() * this.services.length)] as ServiceRef;
+    return { service, nodeId: `${service.prefix}${Math.floor(Math.random() * service.nodes)}` };
+  }
+
+  async forcedRefresh(): Promise<{ status: number; ms: number }> {
+    const { service, nodeId } = this.randomNode();
+    const t0 = performance.now();
+    const res = await fetch(`${this.apiUrl}/v1/services/${service.id}/nodes/${nodeId}/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${this.key}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    await res.arrayBuffer();
+    return { status: res.status, ms: performance.now() - t0 };
+  }
+
+  /** Open-loop forced refreshes at `rate` per second until `until` resolves (at most 50 outstanding). */
+  async forcedRefreshesDuring(phase: string, rate: number, until: Promise<unknown>): Promise<ForcedRefreshFigure> {
+    const latencies: number[] = [];
+    const statuses: Record<string, number> = {};
+    const inFlight = new Set<Promise<void>>();
+    let over = false;
+    void until.finally(() => (over = true));
+    while (!over) {
+      if (inFlight.size < 50) {
+        const p: Promise<void> = this.forcedRefresh().then(
+          ({ status, ms }) => {
+            latencies.push(ms);
+            statuses[status] = (statuses[status] ?? 0) + 1;
+          },
+          (err: unknown) => {
+            statuses[`error: ${(err as Error).message}`] = (statuses[`error: ${(err as Error).message}`] ?? 0) + 1;
+          },
+        );
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+      }
+      await sleep(1000 / rate);
+    }
+    await Promise.allSettled([...inFlight]);
+    return { phase, requests: latencies.length, statuses, latencyMs: summarize(latencies) };
+  }
+
+  /** Every node of every service due now; resolves when as many acks as nodes came in. */
+  async drain(label: string): Promise<{ deliveries: number; seconds: number; timedOut: boolean }> {
+    const { sim } = this.bench;
+    const before = await sim.acked();
+    const target = this.nodeCount;
+    const t0 = Date.now();
+    await Promise.all(this.services.map((s) => this.call('POST', `/v1/services/${s.id}/refresh`)));
+    const reached = await waitForAcks(sim, before + target, { timeoutMs: Math.max(120_000, target * 5), label });
+    return { deliveries: reached.acked - before, seconds: (reached.reachedAt - t0) / 1000, timedOut: reached.timedOut };
+  }
+
+  cpuScope() {
+    const { servers } = this.bench;
+    return this.bench.scope({
+      ...Object.fromEntries(this.workers.map((w) => [w.name, w.pid])),
+      api: this.api.pid,
+      temporal: servers.temporal,
+      postgres: servers.postgres,
+      minio: servers.minio,
+    });
+  }
+
+  /** Courier's own view of each service (GET /v1/services/{id}). */
+  async statuses(): Promise<Record<string, unknown>[]> {
+    return Promise.all(this.services.map((s) => this.call('GET', `/v1/services/${s.id}`)));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.stop(30_000)));
+    await this.api?.stop();
+  }
+}
