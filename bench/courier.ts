@@ -9,7 +9,8 @@
  * - on schedule: then `cycles` refresh cycles of the TTL schedule, nothing forced: acked/s (the
  *   offered load, N / (ttl - refreshBefore), when Courier keeps up), lateness, expiry;
  * - forced refresh: p50/p99 of POST .../nodes/{nodeId}/refresh during a refresh-all drain of its
- *   own (so the backlog row stays clean) and on schedule.
+ *   own (so the backlog row stays clean) and on schedule; the slowest and some typical ones split
+ *   into the stages of their Update (bench/history.ts).
  */
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
