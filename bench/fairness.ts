@@ -1,10 +1,10 @@
 /**
- * Fairness between customers on one task queue (seed 002): one customer's big service fills the
- * worker's activity slots, then other customers register one-node services, one after another,
- * each measured from registration to its node's first ack. Without fairness a small service's
- * mapping load and its single delivery wait behind every queued task of the big one; with a
- * fairness key per customer (src/workflows/activities.ts) Temporal dispatches them next, and a
- * bulk run that yields its slot in time (COURIER_BULK_RUN_NODES) lets them in soon.
+ * Fairness between customers (seed 002): one customer's big service fills the worker's activity
+ * slots, then other customers register one-node services, one after another, each measured from
+ * registration to its node's first ack. Without fairness a small service's mapping load and its
+ * single delivery wait behind every queued task of the big one; with a fairness key per customer
+ * (src/workflows/activities.ts) Temporal dispatches them next, and on the quick task queue
+ * (src/domain/task-queues.ts) they do not wait for a bulk run to free a slot.
  *
  * Each sample's stages come from its workflows' histories (bench/history.ts), so a slow sample
  * says where it waited. To compare, run it on a copy of src/ whose delivery activities carry no
