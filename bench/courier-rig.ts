@@ -7,13 +7,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { Pool } from 'pg';
 import { ADMIN_KEY, DATA_DIR, FLEET_SECRET, LOG_DIR, PORTS, progress, RESULTS_DIR, sleep, waitForAcks, type Bench } from './context';
 import { ROOT, startChild, type BenchChild } from './processes';
+import { updateSteps, type HistoryStep } from './history';
 import { summarize, type Summary } from './stats';
 import { createS3Client } from '../src/activities/s3';
 import { MAPPINGS_BUCKET } from '../src/stack/s3';
 import { WORKER_MEMORY_ENV } from '../src/stack/worker-memory';
+import { shardWorkflowId } from '../src/workflows/shard/definitions';
 
 const TASK_QUEUE = 'bench';
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} };
@@ -30,7 +34,21 @@ export interface ForcedRefreshFigure {
   requests: number;
   statuses: Record<string, number>;
   latencyMs: Summary;
+  /** The slowest requests and a few typical ones, split into the stages of their Update. */
+  stages: { ms: number; nodeId: string; steps: HistoryStep[] }[];
 }
+
+interface ForcedSample {
+  service: ServiceRef;
+  nodeId: string;
+  sentAt: number;
+  status: number;
+  ms: number;
+}
+
+/** Requests whose Update stages the figure keeps: the slowest, and some around the median. */
+const SLOWEST_STAGED = 5;
+const TYPICAL_STAGED = 3;
 
 export class CourierRig {
   api!: BenchChild;
@@ -155,8 +173,9 @@ export class CourierRig {
     return { service, nodeId: `${service.prefix}${Math.floor(Math.random() * service.nodes)}` };
   }
 
-  async forcedRefresh(): Promise<{ status: number; ms: number }> {
+  async forcedRefresh(): Promise<ForcedSample> {
     const { service, nodeId } = this.randomNode();
+    const sentAt = Date.now();
     const t0 = performance.now();
     const res = await fetch(`${this.apiUrl}/v1/services/${service.id}/nodes/${nodeId}/refresh`, {
       method: 'POST',
@@ -164,12 +183,12 @@ export class CourierRig {
       body: '{}',
     });
     await res.arrayBuffer();
-    return { status: res.status, ms: performance.now() - t0 };
+    return { service, nodeId, sentAt, status: res.status, ms: performance.now() - t0 };
   }
 
   /** Open-loop forced refreshes at `rate` per second until `until` resolves (at most 50 outstanding). */
   async forcedRefreshesDuring(phase: string, rate: number, until: Promise<unknown>): Promise<ForcedRefreshFigure> {
-    const latencies: number[] = [];
+    const samples: ForcedSample[] = [];
     const statuses: Record<string, number> = {};
     const inFlight = new Set<Promise<void>>();
     let over = false;
@@ -177,9 +196,9 @@ export class CourierRig {
     while (!over) {
       if (inFlight.size < 50) {
         const p: Promise<void> = this.forcedRefresh().then(
-          ({ status, ms }) => {
-            latencies.push(ms);
-            statuses[status] = (statuses[status] ?? 0) + 1;
+          (sample) => {
+            samples.push(sample);
+            statuses[sample.status] = (statuses[sample.status] ?? 0) + 1;
           },
           (err: unknown) => {
             statuses[`error: ${(err as Error).message}`] = (statuses[`error: ${(err as Error).message}`] ?? 0) + 1;
@@ -191,7 +210,34 @@ export class CourierRig {
       await sleep(1000 / rate);
     }
     await Promise.allSettled([...inFlight]);
-    return { phase, requests: latencies.length, statuses, latencyMs: summarize(latencies) };
+    const latencyMs = summarize(samples.map((x) => x.ms));
+    return { phase, requests: samples.length, statuses, latencyMs, stages: await this.updateStages(samples) };
+  }
+
+  /** The Update stages of the slowest requests and of a few around the median (bench/history.ts). */
+  private async updateStages(samples: ForcedSample[]): Promise<ForcedRefreshFigure['stages']> {
+    const sorted = [...samples].sort((a, b) => b.ms - a.ms);
+    const middle = Math.floor(sorted.length / 2);
+    const picked = [...sorted.slice(0, SLOWEST_STAGED), ...sorted.slice(middle, middle + TYPICAL_STAGED)];
+    const connection = await Connection.connect({ address: this.bench.env.TEMPORAL_ADDRESS });
+    const db = new Pool({ connectionString: this.bench.env.DATABASE_URL, max: 1 });
+    try {
+      const staged: ForcedRefreshFigure['stages'] = [];
+      for (const x of picked) {
+        const { rows } = await db.query<{ shard: number }>('SELECT shard FROM nodes WHERE service_id = $1 AND node_id = $2', [x.service.id, x.nodeId]);
+        const shard = rows[0]?.shard;
+        if (shard === undefined) continue;
+        const steps = await updateSteps(new Client({ connection }), shardWorkflowId(x.service.id, shard), x.nodeId, x.sentAt);
+        if (steps) staged.push({ ms: Math.round(x.ms), nodeId: x.nodeId, steps });
+      }
+      return staged;
+    } catch (err) {
+      progress(`forced refresh: the Update stages were not read: ${(err as Error).message}`);
+      return [];
+    } finally {
+      await db.end();
+      await connection.close();
+    }
   }
 
   /** Every node of every service due now; resolves when as many acks as nodes came in. */

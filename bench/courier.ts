@@ -13,6 +13,7 @@ import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CpuWindow, progress, RESULTS_DIR, sleep, waitForAcks, type Bench } from './context';
 import { ROOT } from './processes';
+import { formatSteps } from './history';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile';
 import { finishRow, type Row } from './result';
 import { CourierRig, type ForcedRefreshFigure } from './courier-rig';
@@ -120,6 +121,7 @@ export async function runCourier(bench: Bench): Promise<{ rows: Row[]; extra: Re
           .map((f) => `${f.phase}: p50 ${fmtMs(f.latencyMs.p50)}, p99 ${fmtMs(f.latencyMs.p99)} (${f.requests} requests, ${JSON.stringify(f.statuses)})`)
           .join('; '),
       };
+      for (const f of forced) for (const s of f.stages) progress(`forced refresh ${f.phase}, ${s.ms} ms: ${formatSteps(s.steps)}`);
     }
     extra.courierStatus = await rig.statuses();
     extra.courierTimeline = await sim.timeline();

@@ -1,57 +1,116 @@
 /**
- * Fairness between customers on one task queue (seed 002): one customer's big service fills the
- * worker's activity slots, then another customer registers a one-node service. Without fairness
- * its mapping load and its single delivery wait behind every queued task of the big one; with a
- * fairness key per customer (src/workflows/activities.ts) Temporal dispatches them next. The
- * figure is the small service's time from registration to its node's first ack.
+ * Fairness between customers (seed 002): one customer's big service fills the worker's activity
+ * slots, then other customers register one-node services, one after another, each measured from
+ * registration to its node's first ack. Without fairness a small service's mapping load and its
+ * single delivery wait behind every queued task of the big one; with a fairness key per customer
+ * (src/workflows/activities.ts) Temporal dispatches them next, and on the quick task queue
+ * (src/domain/task-queues.ts) they do not wait for a bulk run to free a slot.
  *
- * To compare, run it on a copy of src/ whose delivery activities carry no priority:
- * `npm run bench -- --only fairness --worker-script .scratch/nofair/src/worker.ts`.
+ * Each sample's stages come from its workflows' histories (bench/history.ts), so a slow sample
+ * says where it waited. To compare, run it on a copy of src/ whose delivery activities carry no
+ * priority: `npm run bench -- --only fairness --worker-script .scratch/nofair/src/worker.ts`.
  */
+import { Client, Connection } from '@temporalio/client';
 import { progress, sleep, type Bench } from './context';
-import { CourierRig } from './courier-rig';
+import { CourierRig, type ServiceRef } from './courier-rig';
+import { formatSteps, historySteps, type HistoryStep } from './history';
+import { summarize, type Summary } from './stats';
+import { serviceWorkflowId } from '../src/workflows/service/definitions';
+import { shardWorkflowId } from '../src/workflows/shard/definitions';
 
 /** Few slots, so the big service's tasks queue up on the server, where dispatch order matters. */
 const ACTIVITY_SLOTS = '2';
 const BIG_NODES = 60_000;
+/** Small services measured, one after another, each of a customer of its own. */
+const SAMPLES = 8;
+/** A sample starts only while at least this many big-service deliveries are still due. */
+const MIN_BACKLOG = 15_000;
+
+export interface FairnessSample {
+  firstAckMs: number;
+  bigAckedMeanwhile: number;
+  /** The small service's workflow and its shard, event by event, from its registration. */
+  service: HistoryStep[];
+  shard: HistoryStep[];
+}
 
 export interface FairnessFigure {
   bigNodes: number;
   activitySlots: number;
-  smallFirstAckMs: number;
-  bigAckedMeanwhile: number;
+  firstAckMs: Summary;
+  samples: FairnessSample[];
   summary: string;
 }
 
 export async function runFairness(bench: Bench): Promise<FairnessFigure> {
   const workerEnv = { COURIER_MAX_CONCURRENT_ACTIVITIES: ACTIVITY_SLOTS, ...bench.options.workerEnv };
   const rig = new CourierRig({ ...bench, options: { ...bench.options, workerEnv } });
+  const connection = await Connection.connect({ address: bench.env.TEMPORAL_ADDRESS });
+  const temporal = new Client({ connection });
   await rig.start();
   try {
     await bench.sim.reset();
     progress(`fairness: a service of ${BIG_NODES.toLocaleString('en')} nodes fills ${ACTIVITY_SLOTS} activity slots`);
-    await rig.addServices(1, BIG_NODES);
+    const [big] = await rig.addServices(1, BIG_NODES);
+    if (!big) throw new Error('the big service was not registered');
     while ((await bench.sim.acked()) < 1_000) await sleep(100);
-    const ackedBefore = await bench.sim.acked();
-    const smallKey = await rig.addCustomer('small');
-    const registeredAt = Date.now();
-    const [small] = await rig.addServices(1, 1, smallKey);
-    if (!small) throw new Error('the small service was not registered');
-    for (;;) {
-      const status = await rig.call('GET', `/v1/services/${small.id}`, undefined, smallKey);
-      if ((status.nodes as { fresh: number }).fresh >= 1) break;
-      if (Date.now() - registeredAt > 300_000) throw new Error('the small service got no ack within 5 minutes');
-      await sleep(50);
+    // The ack count the current backlog started from: the fleet counts every ack since its reset.
+    let backlogFrom = 0;
+    const samples: FairnessSample[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      if ((await bench.sim.acked()) - backlogFrom > BIG_NODES - MIN_BACKLOG) backlogFrom = await refillBacklog(rig, big);
+      const sample = await measureOne(rig, temporal, i);
+      samples.push(sample);
+      progress(
+        `fairness: sample ${i + 1}/${SAMPLES}: first ack after ${(sample.firstAckMs / 1000).toFixed(2)} s (${sample.bigAckedMeanwhile.toLocaleString('en')} big-service acks meanwhile); ` +
+          `service: ${formatSteps(sample.service)}; shard: ${formatSteps(sample.shard)}`,
+      );
     }
-    const smallFirstAckMs = Date.now() - registeredAt;
-    const bigAckedMeanwhile = (await bench.sim.acked()) - ackedBefore - 1;
+    const firstAckMs = summarize(samples.map((s) => s.firstAckMs));
     const summary =
-      `one-node service registered behind a ${BIG_NODES.toLocaleString('en')}-node backlog: first ack after ` +
-      `${(smallFirstAckMs / 1000).toFixed(1)} s, while ${bigAckedMeanwhile.toLocaleString('en')} big-service deliveries acked` +
+      `one-node services registered behind a ${BIG_NODES.toLocaleString('en')}-node backlog (${SAMPLES} samples): first ack ` +
+      `p50 ${fmtS(firstAckMs.p50)}, p99 ${fmtS(firstAckMs.p99)} (min ${fmtS(firstAckMs.min)}), ` +
+      `${Math.round(samples.reduce((s, x) => s + x.bigAckedMeanwhile, 0) / samples.length).toLocaleString('en')} big-service acks meanwhile on average` +
       ` (worker ${bench.options.workerScript}, ${ACTIVITY_SLOTS} activity slots)`;
     progress(`fairness: ${summary}`);
-    return { bigNodes: BIG_NODES, activitySlots: Number(ACTIVITY_SLOTS), smallFirstAckMs, bigAckedMeanwhile, summary };
+    return { bigNodes: BIG_NODES, activitySlots: Number(ACTIVITY_SLOTS), firstAckMs, samples, summary };
   } finally {
     await rig.stop();
+    await connection.close();
   }
 }
+
+/** Every big-service node due again: the backlog is full for the next samples. Returns the ack count it started from. */
+async function refillBacklog(rig: CourierRig, big: ServiceRef): Promise<number> {
+  progress('fairness: the backlog runs low; every node of the big service due again');
+  const before = await rig.bench.sim.acked();
+  await rig.call('POST', `/v1/services/${big.id}/refresh`);
+  while ((await rig.bench.sim.acked()) - before < 1_000) await sleep(100);
+  return before;
+}
+
+async function measureOne(rig: CourierRig, temporal: Client, i: number): Promise<FairnessSample> {
+  const { sim } = rig.bench;
+  const ackedBefore = await sim.acked();
+  const key = await rig.addCustomer(`small-${i}`);
+  const registeredAt = Date.now();
+  const [small] = await rig.addServices(1, 1, key);
+  if (!small) throw new Error('the small service was not registered');
+  for (;;) {
+    const status = await rig.call('GET', `/v1/services/${small.id}`, undefined, key);
+    if ((status.nodes as { fresh: number }).fresh >= 1) break;
+    if (Date.now() - registeredAt > 300_000) throw new Error('the small service got no ack within 5 minutes');
+    await sleep(50);
+  }
+  const firstAckMs = Date.now() - registeredAt;
+  const bigAckedMeanwhile = (await sim.acked()) - ackedBefore - 1;
+  const upToAck = (steps: HistoryStep[]) => steps.filter((s) => s.atMs <= firstAckMs);
+  return {
+    firstAckMs,
+    bigAckedMeanwhile,
+    service: upToAck(await historySteps(temporal, serviceWorkflowId(small.id), registeredAt)),
+    shard: upToAck(await historySteps(temporal, shardWorkflowId(small.id, 0), registeredAt)),
+  };
+}
+
+const fmtS = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(2)} s`);

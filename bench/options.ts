@@ -144,6 +144,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   o.workers = int('workers', o.workers);
   if (text('forced-rate') !== undefined) o.forcedRate = Number(text('forced-rate'));
   if (text('only') !== undefined) o.parts = new Set(parts('only'));
+  // `--only forced` means the Courier rows it is measured in too.
+  if (text('only') !== undefined && o.parts.has('forced')) o.parts.add('courier');
   for (const p of text('skip') === undefined ? [] : parts('skip')) o.parts.delete(p);
   o.large = given.large === true;
   o.profile = given.profile === true;

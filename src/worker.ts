@@ -1,5 +1,6 @@
 /**
- * The worker: runs every workflow and activity of Courier on one task queue. Temporal's runtime
+ * The worker: runs every workflow and activity of Courier on its task queue, and the work a
+ * customer waits on (mapping loads, first runs) on the quick queue beside it. Temporal's runtime
  * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
  * An outage of PostgreSQL or Temporal does not end it: see runUntilStopped.
@@ -20,6 +21,7 @@ import { createS3Client } from './activities/s3';
 import { ConfigError, type Config } from './config';
 import { connectDatabase } from './db';
 import { Backoff } from './domain/backoff';
+import { quickTaskQueue } from './domain/task-queues';
 import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
 import { createNodeGauges, startNodeGaugeCollector } from './observability/node-gauges';
@@ -36,7 +38,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   // The SDK's metrics join the worker's /metrics, so they are on only where that is.
   const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
   const db = connectDatabase(config.DATABASE_URL, {
-    maxConnections: config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_FORCED_CONCURRENCY + 4,
+    maxConnections: config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_QUICK_SLOTS + config.COURIER_FORCED_CONCURRENCY + 4,
     onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
   });
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
@@ -71,9 +73,10 @@ async function main(config: Config, logger: Logger): Promise<void> {
     metrics,
     liveWorkers: liveWorkers.count,
   });
-  let worker: Worker | undefined;
+  let workers: Worker[] = [];
+  const polling = () => workers.length > 0 && workers.every((w) => w.getState() === 'RUNNING');
   const stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, async () => [
-    ...(worker?.getState() === 'RUNNING' ? [] : ['worker not polling']),
+    ...(polling() ? [] : ['worker not polling']),
     ...(await unreachableDependencies({ pool: db.pool, temporal: client }, HEALTH_TIMEOUT_MS)),
   ]);
   try {
@@ -82,27 +85,31 @@ async function main(config: Config, logger: Logger): Promise<void> {
     await runUntilStopped(logger, async () => {
       const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       try {
-        worker = await Worker.create({
-          connection,
-          namespace: config.TEMPORAL_NAMESPACE,
-          taskQueue: config.COURIER_TASK_QUEUE,
-          identity,
-          ...source,
-          activities,
-          maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
-          maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
-          maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
-          // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
-          maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
-          shutdownGraceTime: '10 seconds',
-        });
-        const running = worker.run();
-        const polling = () => worker?.getState() === 'RUNNING';
+        const common = { connection, namespace: config.TEMPORAL_NAMESPACE, identity, activities, shutdownGraceTime: '10 seconds' as const };
+        workers = [
+          await Worker.create({
+            ...common,
+            taskQueue: config.COURIER_TASK_QUEUE,
+            ...source,
+            maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
+            maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
+            maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
+            // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
+            maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
+          }),
+          // Activities only: the work a customer waits on, with slots the bulk runs never take.
+          await Worker.create({
+            ...common,
+            taskQueue: quickTaskQueue(config.COURIER_TASK_QUEUE),
+            maxConcurrentActivityTaskExecutions: config.COURIER_QUICK_SLOTS,
+          }),
+        ];
+        const running = runTogether(workers);
         metrics.workerUp.set(1);
         // The line supervisors wait for (tests, the bench, start scripts): at info even when COURIER_LOG_LEVEL is quieter.
         logger
           .child({}, { level: logger.isLevelEnabled('info') ? logger.level : 'info' })
-          .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}'`);
+          .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}' (and '${quickTaskQueue(config.COURIER_TASK_QUEUE)}')`);
         void keepSingletonsStarted(client, config, logger, polling);
         await running;
       } finally {
@@ -118,6 +125,18 @@ async function main(config: Config, logger: Logger): Promise<void> {
     await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close(), notificationDispatcher.close()]);
     await db.close();
   }
+}
+
+/** Runs the workers until all have stopped; one that fails stops the others, so a restart starts them all afresh. */
+async function runTogether(workers: Worker[]): Promise<void> {
+  await Promise.all(
+    workers.map((w) =>
+      w.run().catch((err: unknown) => {
+        for (const other of workers) if (other.getState() === 'RUNNING') other.shutdown();
+        throw err;
+      }),
+    ),
+  );
 }
 
 /**

@@ -39,6 +39,8 @@ export interface LoadMappingResult {
 export interface DeliverDueInput {
   serviceId: string;
   shard: number;
+  /** Attempt at most this many nodes, then return with the rest still due (a shard's first run). */
+  maxNodes?: number;
 }
 
 export interface DeliverDueResult {

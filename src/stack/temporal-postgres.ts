@@ -189,6 +189,10 @@ const DYNAMIC_CONFIG = `matching.useNewMatcher:
   - value: true
 matching.enableFairness:
   - value: true
+matching.numTaskqueueReadPartitions:
+  - value: 1
+matching.numTaskqueueWritePartitions:
+  - value: 1
 system.forceSearchAttributesCacheRefreshOnRead:
   - value: true
 `;

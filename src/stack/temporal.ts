@@ -68,6 +68,11 @@ function startDevArgs(dbFile: string, port: number, uiPort: number | undefined):
     '--sqlite-pragma', 'synchronous=OFF',
     '--dynamic-config-value', 'matching.useNewMatcher=true',
     '--dynamic-config-value', 'matching.enableFairness=true',
+    // Fairness orders tasks within one partition, and a poll picks a partition at random: with the
+    // default 4, a new customer's task waited behind a random share of another's backlog
+    // (docs/performance.md §8). One server needs no more than one partition.
+    '--dynamic-config-value', 'matching.numTaskqueueReadPartitions=1',
+    '--dynamic-config-value', 'matching.numTaskqueueWritePartitions=1',
     // A workflow task that schedules an activity gets it back in its answer when the worker has a
     // free slot: a mapping load or a delivery run skips a round through matching (off by default).
     '--dynamic-config-value', 'system.enableActivityEagerExecution=true',

@@ -1,6 +1,7 @@
 /** The activity stubs workflows call, with timeouts and retry bounds chosen deliberately. */
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { CourierActivities } from '../activities/types';
+import { quickTaskQueue } from '../domain/task-queues';
 
 /**
  * Delivery runs batch after batch and heartbeats per batch, so a lost worker is noticed within
@@ -23,6 +24,18 @@ export const deliveryFor = (customerId: string) =>
   proxyActivities<Pick<CourierActivities, 'deliverDue'>>({ ...DELIVERY_OPTIONS, priority: { fairnessKey: customerId } });
 
 /**
+ * A new shard's first run, bounded to FIRST_RUN_NODES, on the quick queue's own slots: a new
+ * service's first ack does not wait for another customer's bulk runs to end (fairness can only
+ * put it first in line).
+ */
+export const firstDeliveryFor = (customerId: string) =>
+  proxyActivities<Pick<CourierActivities, 'deliverDue'>>({
+    ...DELIVERY_OPTIONS,
+    taskQueue: quickTaskQueue(workflowInfo().taskQueue),
+    priority: { fairnessKey: customerId },
+  });
+
+/**
  * A forced refresh answers a waiting API call, so it runs as a local activity: no activity task
  * goes through the server, and the worker's local-activity slots are never taken by the long
  * batched deliveries (measured against a separate task queue in docs/performance.md).
@@ -33,13 +46,14 @@ export const forcedDelivery = proxyLocalActivities<Pick<CourierActivities, 'deli
 });
 
 /**
- * Reading a mapping streams a large object: heartbeats carry bytes and rows read. Under the
- * customer's fairness key too, so a new service's first load is not queued behind another
- * customer's backlog. No priority over deliveries: a burst of registrations must not hold back
- * the first deliveries of the services registered before it.
+ * Reading a mapping streams a large object: heartbeats carry bytes and rows read. On the quick
+ * queue, under the customer's fairness key, so a new service's first load neither waits for bulk
+ * delivery runs to free a slot nor holds one. No priority: a burst of registrations must not hold
+ * back the first deliveries of the services registered before it.
  */
 export const mappingFor = (customerId: string) =>
   proxyActivities<Pick<CourierActivities, 'loadMapping'>>({
+    taskQueue: quickTaskQueue(workflowInfo().taskQueue),
     startToCloseTimeout: '30 minutes',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 3 },

@@ -80,35 +80,39 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
    * that failed with a short backoff. Progress is written per batch, so a retry after a crash
    * redoes only the nodes not yet acked.
    */
-  async function deliverRounds(settings: DeliverySettings, shard: number, progress: Progress): Promise<void> {
+  async function deliverRounds(settings: DeliverySettings, shard: number, maxNodes: number, progress: Progress): Promise<void> {
     const runStartedAt = Date.now();
     const window = batchWindowMs(settings.refreshBeforeSeconds);
-    const inTime = () => Date.now() - runStartedAt < deps.maxRunMs;
-    for (let pass = 0; inTime(); pass++) {
-      const soonestRetry = await deliverPass(settings, shard, window, inTime, progress);
+    const budget = (): number =>
+      Date.now() - runStartedAt < deps.maxRunMs ? Math.min(deps.batchSize, maxNodes - progress.delivered - progress.failed) : 0;
+    for (let pass = 0; budget() > 0; pass++) {
+      const soonestRetry = await deliverPass(settings, shard, window, budget, progress);
       const wait = soonestRetry - window - Date.now();
       if (pass >= QUICK_RETRY_PASSES || wait > QUICK_RETRY_MS - window) return;
       if (wait > 0) await Context.current().sleep(wait);
     }
   }
 
-  /** Delivers the due nodes not attempted since the pass began; returns the soonest retry it scheduled. */
+  /**
+   * Delivers the due nodes not attempted since the pass began, a batch at a time while `budget`
+   * (nodes the run may still attempt in one batch) allows; returns the soonest retry it scheduled.
+   */
   async function deliverPass(
     settings: DeliverySettings,
     shard: number,
     window: number,
-    inTime: () => boolean,
+    budget: () => number,
     progress: Progress,
   ): Promise<number> {
     const passStartedAt = new Date();
     let soonestRetry = Infinity;
-    while (inTime()) {
+    for (let limit = budget(); limit > 0; limit = budget()) {
       const nodes = await selectDueNodes(deps.pool, {
         serviceId: settings.serviceId,
         shard,
         dueBy: new Date(Date.now() + window),
         runStartedAt: passStartedAt,
-        limit: deps.batchSize,
+        limit,
       });
       if (nodes.length === 0) break;
       const writer = new AttemptWriter(deps.pool, settings.serviceId);
@@ -128,14 +132,14 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
   }
 
   return {
-    async deliverDue({ serviceId, shard }: DeliverDueInput): Promise<DeliverDueResult> {
+    async deliverDue({ serviceId, shard, maxNodes = Infinity }: DeliverDueInput): Promise<DeliverDueResult> {
       const settings = await readDeliverySettings(deps.pool, serviceId, deps.keyring);
       if (!settings) return goneResult();
       const ctx = Context.current();
       const progress: Progress = { delivered: 0, failed: 0 };
       const beat = setInterval(() => ctx.heartbeat(progress), HEARTBEAT_EVERY_MS);
       try {
-        await deliverRounds(settings, shard, progress);
+        await deliverRounds(settings, shard, maxNodes, progress);
       } finally {
         clearInterval(beat);
       }

@@ -4,7 +4,6 @@
  * gets the node's current state and a link to poll, while the delivery carries on.
  */
 import type { Service } from '@prisma/client';
-import { WorkflowUpdateStage } from '@temporalio/client';
 import type { NodeState } from '../../domain/node-state';
 import { shardOf } from '../../domain/sharding';
 import { refreshNodeUpdate, shardWorkflowId, type NodeDelivery } from '../../workflows/shard/definitions';
@@ -23,10 +22,10 @@ export async function refreshNode(deps: AppDeps, service: Service, nodeId: strin
   const deadline = Date.now() + deps.timing.refreshWaitMs;
   let result: NodeDelivery | undefined;
   try {
-    const update = await deps.temporal.withDeadline(deadline, () =>
-      handle.startUpdate(refreshNodeUpdate, { args: [{ nodeId, endpoint }], waitForStage: WorkflowUpdateStage.ACCEPTED }),
-    );
-    result = await deps.temporal.withDeadline(deadline, () => update.result());
+    // One call that waits for the outcome: the update is accepted only in the workflow task that
+    // answers it (the delivery is a local activity of that task), so waiting for acceptance first
+    // and then polling for the result cost a second round trip through Temporal.
+    result = await deps.temporal.withDeadline(deadline, () => handle.executeUpdate(refreshNodeUpdate, { args: [{ nodeId, endpoint }] }));
   } catch (err) {
     if (isWorkflowNotFound(err)) throw problems.unavailable('The service is still starting; retry in a moment.', 2);
     if (isResourceExhausted(err)) throw problems.tooManyRequests('Too many refreshes in flight for this shard; retry in a moment.', 1);

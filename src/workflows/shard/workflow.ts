@@ -8,7 +8,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { NODE_ID_PATTERN } from '../../domain/node-id';
-import { deliveryFor, forcedDelivery } from '../activities';
+import { FIRST_RUN_NODES } from '../../domain/task-queues';
+import { deliveryFor, firstDeliveryFor, forcedDelivery } from '../activities';
 import { describeShard } from '../summaries';
 import {
   refreshNodeUpdate,
@@ -49,15 +50,23 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
     { validator: validateRefreshNode },
   );
 
+  // A shard started afresh (not continued as new) begins with a short run on the quick queue.
+  let firstRun = input.nextDueAt === undefined;
+
   /** One delivery run; false when the service is gone. */
   const run = async (): Promise<boolean> => {
     state.lastRunAt = nowIso();
+    const target = { serviceId: input.serviceId, shard: input.shard };
     try {
-      const result = await deliveryFor(input.customerId).deliverDue({ serviceId: input.serviceId, shard: input.shard });
+      const result = firstRun
+        ? await firstDeliveryFor(input.customerId).deliverDue({ ...target, maxNodes: FIRST_RUN_NODES })
+        : await deliveryFor(input.customerId).deliverDue(target);
       if (result.serviceGone) return false;
       Object.assign(state, { counts: result.counts, nextDueAt: result.nextDueAt, engineError: null });
     } catch (err) {
       Object.assign(state, { nextDueAt: new Date(Date.now() + ENGINE_RETRY_MS).toISOString(), engineError: (err as Error).message });
+    } finally {
+      firstRun = false;
     }
     setCurrentDetails(describeShard(input.shard, state));
     return true;
