@@ -26,7 +26,7 @@ const SAMPLES = 8;
 /** A sample starts only while at least this many big-service deliveries are still due. */
 const MIN_BACKLOG = 15_000;
 
-export interface FairnessSample {
+interface FairnessSample {
   firstAckMs: number;
   bigAckedMeanwhile: number;
   /** The small service's workflow and its shard, event by event, from its registration. */

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, makeTelemetryFilterString, Runtime, Worker } from '@temporalio/worker';
+import { quickTaskQueue } from '../../src/domain/task-queues';
 import { toolPath } from '../../src/stack/tools';
 import { customerIdKey, serviceIdKey, shardKey } from '../../src/workflows/search-attributes';
 import { eventually } from './eventually';
@@ -68,7 +69,7 @@ export function workflowTestContext(): WorkflowTestContext {
   };
 }
 
-/** Runs `test` with a worker on a task queue of its own, polling the test's fake activities. */
+/** Runs `test` with a worker on a task queue of its own (and its quick queue), polling the test's fake activities. */
 export async function withWorker<T>(ctx: WorkflowTestContext, test: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = `wf-test-${randomUUID()}`;
   const { env, fakes } = ctx;
@@ -78,6 +79,8 @@ export async function withWorker<T>(ctx: WorkflowTestContext, test: (taskQueue: 
     workflowBundle: { codePath: WORKFLOW_TESTS_BUNDLE },
     activities: fakes.implementations(),
   });
+  // As every Courier worker does, it polls the quick queue too: mapping loads and first runs go there.
+  const quick = await Worker.create({ connection: env.nativeConnection, taskQueue: quickTaskQueue(taskQueue), activities: fakes.implementations() });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`the test did not finish within ${TEST_DEADLINE_MS} ms`)), TEST_DEADLINE_MS);
@@ -87,7 +90,7 @@ export async function withWorker<T>(ctx: WorkflowTestContext, test: (taskQueue: 
     clearTimeout(timer);
     fakes.releaseHolds();
   });
-  return worker.runUntil(run);
+  return quick.runUntil(worker.runUntil(run));
 }
 
 export type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
