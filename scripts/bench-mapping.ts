@@ -6,11 +6,13 @@
  *   npx tsx scripts/bench-mapping.ts [rows] [formats, e.g. csv,json]
  *
  * Runs against the stack in the environment (src/config.ts; `npm run dev` starts one). Each
- * scenario runs in a process of its own, so one's peak RSS does not hide another's; Node flags
- * pass on to them (`node --max-old-space-size=128 --import tsx scripts/bench-mapping.ts` shows
+ * scenario runs in a process of its own, so one's peak RSS does not hide another's, and each
+ * object is generated and uploaded by a child of that process, so the peak is the load's alone
+ * (the peak is reset before each load: /proc/self/clear_refs); Node flags pass on to them (`node --max-old-space-size=128 --import tsx scripts/bench-mapping.ts` shows
  * how much of the peak is garbage V8 has not collected yet rather than memory the load holds).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -58,7 +60,7 @@ function* mappingChunks(format: Format, rows: number, generation: number): Gener
   yield Buffer.from(CLOSING[format]);
 }
 
-/** Streams the object up (length counted in a first pass), so generating it costs no memory. */
+/** Streams the object up (length counted in a first pass). */
 async function putMapping(s3: S3Client, key: string, format: Format, rows: number, generation: number): Promise<number> {
   let length = 0;
   for (const chunk of mappingChunks(format, rows, generation)) length += chunk.length;
@@ -83,6 +85,20 @@ interface Measurement {
   result: Pick<LoadMappingResult, 'outcome' | 'nodeCount' | 'added' | 'removed' | 'badRows' | 'shardCount'>;
 }
 
+/** Generates and uploads an object in a child process: its garbage is not the load's. Returns its size. */
+function putInChild(key: string, format: Format, rows: number, generation: number): number {
+  const child = spawnSync(process.execPath, [...process.execArgv, __filename, '--put', key, format, String(rows), String(generation)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (child.status !== 0) throw new Error(`uploading ${key} failed (exit ${child.status})`);
+  return Number(child.stdout.trim());
+}
+
+/** Linux: the peak RSS so far (VmHWM), and a reset of it, so each load's peak is its own. */
+const peakRssMb = () => Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024);
+const resetPeakRss = () => writeFileSync('/proc/self/clear_refs', '5');
+
 async function measureLoad(db: Database, s3: S3Client, scenario: string, objectBytes: number, input: LoadMappingInput): Promise<Measurement> {
   const { loadMapping } = createMappingActivities({
     db,
@@ -94,6 +110,7 @@ async function measureLoad(db: Database, s3: S3Client, scenario: string, objectB
     metrics: createWorkerMetrics(),
   });
   const env = new MockActivityEnvironment();
+  resetPeakRss();
   const baseRssMb = Math.round(process.memoryUsage().rss / MB);
   const started = Date.now();
   let stagedAt = 0;
@@ -114,7 +131,7 @@ async function measureLoad(db: Database, s3: S3Client, scenario: string, objectB
     seconds: (ended - started) / 1000,
     stageSeconds: ((stagedAt || ended) - started) / 1000,
     applySteps: steps.join(', '),
-    peakRssMb: Math.round((process.resourceUsage().maxRSS * 1024) / MB),
+    peakRssMb: peakRssMb(),
     baseRssMb,
     result: { outcome: r.outcome, nodeCount: r.nodeCount, added: r.added, removed: r.removed, badRows: r.badRows, shardCount: r.shardCount },
   };
@@ -145,9 +162,9 @@ async function runScenario(format: Format, rows: number): Promise<void> {
       },
     });
     const input = { serviceId: service.id, knownEtag: null, force: false };
-    const bytes = await putMapping(s3, key, format, rows, 0);
+    const bytes = putInChild(key, format, rows, 0);
     console.log(JSON.stringify(await measureLoad(db, s3, `${format}, first load`, bytes, input)));
-    const changed = await putMapping(s3, key, format, rows, 1);
+    const changed = putInChild(key, format, rows, 1);
     console.log(JSON.stringify(await measureLoad(db, s3, `${format}, 1% replaced`, changed, input)));
   } finally {
     await db.prisma.customer.delete({ where: { id: customer.id } });
@@ -157,7 +174,23 @@ async function runScenario(format: Format, rows: number): Promise<void> {
 }
 
 function main(): void {
-  const [mode, formatArg, rowsArg] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  if (args[0] === '--put') {
+    const [, key, format, rows, generation] = args;
+    const s3 = createS3Client(loadConfig());
+    putMapping(s3, key!, format as Format, Number(rows), Number(generation)).then(
+      (bytes) => {
+        console.log(bytes);
+        s3.destroy();
+      },
+      (err: unknown) => {
+        console.error(err);
+        process.exitCode = 1;
+      },
+    );
+    return;
+  }
+  const [mode, formatArg, rowsArg] = args;
   if (mode === '--scenario') {
     runScenario(formatArg as Format, Number(rowsArg)).catch((err: unknown) => {
       console.error(err);
