@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { Readable } from 'node:stream';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -82,6 +83,15 @@ interface Measurement {
   peakRssMb: number;
   /** RSS before the load: the modules a worker carries anyway (Temporal's native core, Prisma, the AWS SDK). */
   baseRssMb: number;
+  /**
+   * Where the peak went, sampled every 200 ms: V8's heap (used and reserved), its young generation
+   * (reserved) and old generation (used), and Buffers outside the heap.
+   */
+  peakHeapUsedMb: number;
+  peakHeapTotalMb: number;
+  peakNewSpaceMb: number;
+  peakOldSpaceUsedMb: number;
+  peakExternalMb: number;
   result: Pick<LoadMappingResult, 'outcome' | 'nodeCount' | 'added' | 'removed' | 'badRows' | 'shardCount'>;
 }
 
@@ -112,6 +122,16 @@ async function measureLoad(db: Database, s3: S3Client, scenario: string, objectB
   const env = new MockActivityEnvironment();
   resetPeakRss();
   const baseRssMb = Math.round(process.memoryUsage().rss / MB);
+  const peaks = { heapUsed: 0, heapTotal: 0, newSpace: 0, oldSpaceUsed: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    const spaces = new Map(getHeapSpaceStatistics().map((space) => [space.space_name, space]));
+    peaks.heapUsed = Math.max(peaks.heapUsed, m.heapUsed);
+    peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
+    peaks.newSpace = Math.max(peaks.newSpace, spaces.get('new_space')?.space_size ?? 0);
+    peaks.oldSpaceUsed = Math.max(peaks.oldSpaceUsed, spaces.get('old_space')?.space_used_size ?? 0);
+    peaks.external = Math.max(peaks.external, m.external);
+  }, 200);
   const started = Date.now();
   let stagedAt = 0;
   let last = started;
@@ -125,6 +145,7 @@ async function measureLoad(db: Database, s3: S3Client, scenario: string, objectB
   });
   const r = await env.run<[LoadMappingInput], LoadMappingResult, typeof loadMapping>(loadMapping, input);
   const ended = Date.now();
+  clearInterval(sampler);
   return {
     scenario,
     objectMb: Math.round(objectBytes / MB),
@@ -133,6 +154,11 @@ async function measureLoad(db: Database, s3: S3Client, scenario: string, objectB
     applySteps: steps.join(', '),
     peakRssMb: peakRssMb(),
     baseRssMb,
+    peakHeapUsedMb: Math.round(peaks.heapUsed / MB),
+    peakHeapTotalMb: Math.round(peaks.heapTotal / MB),
+    peakNewSpaceMb: Math.round(peaks.newSpace / MB),
+    peakOldSpaceUsedMb: Math.round(peaks.oldSpaceUsed / MB),
+    peakExternalMb: Math.round(peaks.external / MB),
     result: { outcome: r.outcome, nodeCount: r.nodeCount, added: r.added, removed: r.removed, badRows: r.badRows, shardCount: r.shardCount },
   };
 }
@@ -223,6 +249,8 @@ function main(): void {
         console.log(
           `  ${m.scenario.padEnd(20)} ${String(m.objectMb).padStart(4)} MB object  ${m.seconds.toFixed(1).padStart(5)} s ` +
             `(read+stage ${m.stageSeconds.toFixed(1)} s)  peak RSS ${m.peakRssMb} MB (${m.baseRssMb} MB before)  ${verdict}\n` +
+            `      peak V8 heap ${m.peakHeapUsedMb} MB used of ${m.peakHeapTotalMb} MB (young generation ${m.peakNewSpaceMb} MB, ` +
+            `old ${m.peakOldSpaceUsedMb} MB used), Buffers ${m.peakExternalMb} MB\n` +
             `      apply: ${m.applySteps}\n      ${JSON.stringify(m.result)}`,
         );
       }

@@ -24,6 +24,14 @@ const HEARTBEAT_EVERY_MS = 1_000;
  */
 export const DEFAULT_RANGED_READ: RangedRead = { rangeBytes: 4 * 1024 * 1024, inFlight: 3 };
 
+/**
+ * The parser takes the object in pieces of at most this many bytes. Each piece's rows are queued
+ * until it is parsed, and whatever is queued when V8 collects its young generation survives, and
+ * the more survives, the larger V8 grows that generation (to 128 MB of RSS in a measurement, with
+ * S3's 64 KiB chunks parsed whole): smaller pieces keep the live set, and so the heap, small.
+ */
+const PARSE_PIECE_BYTES = 8 * 1024;
+
 export interface MappingDeps {
   db: Database;
   s3: S3Client;
@@ -152,7 +160,7 @@ async function stageObject(
       progress.bytesRead += chunk.length;
       if (progress.bytesRead > quotas.mappingBytes) throw overQuota(`is larger than this customer's quota of ${quotas.mappingBytes} bytes`);
       heartbeat();
-      yield chunk;
+      for (let at = 0; at < chunk.length; at += PARSE_PIECE_BYTES) yield chunk.subarray(at, at + PARSE_PIECE_BYTES);
     }
   }
   const samples: BadRow[] = [];
