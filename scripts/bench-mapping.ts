@@ -169,7 +169,11 @@ async function runScenario(format: Format, rows: number): Promise<void> {
   const db = connectDatabase(config.DATABASE_URL);
   const s3 = createS3Client(config);
   const tag = `bench-${format}-${Date.now().toString(36)}`;
-  const customer = await db.prisma.customer.create({ data: { name: tag, mappingGrants: { create: { bucket: MAPPINGS_BUCKET, prefix: `${tag}/` } } } });
+  // Quotas sized to the run: the defaults (4M rows, 2M nodes) would hold a 10M-node mapping.
+  const quotas = { nodes: 2 * rows, mappingRows: 2 * rows, mappingBytes: 1024 * rows };
+  const customer = await db.prisma.customer.create({
+    data: { name: tag, quotas, mappingGrants: { create: { bucket: MAPPINGS_BUCKET, prefix: `${tag}/` } } },
+  });
   try {
     const key = `${tag}/mapping.${format}`;
     const service = await db.prisma.service.create({

@@ -20,7 +20,7 @@ const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * 4 MiB ranges, 3 ahead of the parser: the parser (one core) is slower than S3 or MinIO serve one
- * connection, so the ranges ahead are full most of the time: about 16 MiB buffered.
+ * connection, so the ranges ahead are full most of the time; 16 MiB of buffers in all.
  */
 export const DEFAULT_RANGED_READ: RangedRead = { rangeBytes: 4 * 1024 * 1024, inFlight: 3 };
 

@@ -14,9 +14,12 @@ export interface RangedRead {
  * An object's bytes in order, read as parallel ranged GETs: while the parser works through one
  * range, the next `inFlight` arrive. Ranges are cut at fixed byte offsets and joined again in
  * order, so the parser sees exactly the bytes of one GET: a row, a quoted CSV field, a JSON array
- * element or a UTF-8 character across a boundary is read whole, in every format. Memory is at
- * most `inFlight + 1` ranges, whatever the object's size. Every GET is conditional on the ETag the
- * HEAD saw: an object replaced meanwhile fails the read (retryably) instead of mixing two versions.
+ * element or a UTF-8 character across a boundary is read whole, in every format. Each range is
+ * copied into one of `inFlight + 1` buffers allocated once per read and reused, so memory is
+ * those buffers whatever the object's size (the socket's chunks die young; kept until parsed,
+ * they outlived V8's young-generation collections and lingered as garbage until a full one).
+ * Every GET is conditional on the ETag the HEAD saw: an object replaced meanwhile fails the read
+ * (retryably) instead of mixing two versions.
  */
 export async function* rangedBody(
   s3: S3Client,
@@ -28,22 +31,25 @@ export async function* rangedBody(
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const pending: Promise<Uint8Array[]>[] = [];
+  const free = Array.from({ length: read.inFlight + 1 }, () => Buffer.allocUnsafe(read.rangeBytes));
+  const pending: { into: (typeof free)[number]; length: Promise<number> }[] = [];
   let next = 0;
   const launch = () => {
     const start = next;
     next = Math.min(object.size, start + read.rangeBytes);
-    const range = readRange(s3, at, object.etag, start, next, stop.signal);
+    const into = free.pop()!;
+    const length = readRange(s3, at, object.etag, { start, end: next, into }, stop.signal);
     // Awaited in order below; a later range failing first must not be an unhandled rejection meanwhile.
-    range.catch(() => undefined);
-    pending.push(range);
+    length.catch(() => undefined);
+    pending.push({ into, length });
   };
   try {
-    while (pending.length <= read.inFlight && next < object.size) launch();
+    while (free.length > 0 && next < object.size) launch();
     for (let range = pending.shift(); range !== undefined; range = pending.shift()) {
-      const chunks = await range;
+      yield range.into.subarray(0, await range.length);
+      // The parser is done with these bytes: their buffer takes the next range.
+      free.push(range.into);
       if (next < object.size) launch();
-      yield* chunks;
     }
   } finally {
     // The parser stopped early (an error, a quota): the GETs still in flight are not needed.
@@ -52,24 +58,36 @@ export async function* rangedBody(
   }
 }
 
-/** Bytes [start, end) of the object, whole. */
-async function readRange(s3: S3Client, at: S3Location, etag: string, start: number, end: number, signal: AbortSignal): Promise<Uint8Array[]> {
+/** Copies bytes [start, end) of the object into `into`; returns how many. */
+async function readRange(
+  s3: S3Client,
+  at: S3Location,
+  etag: string,
+  range: { start: number; end: number; into: Buffer },
+  signal: AbortSignal,
+): Promise<number> {
+  const { start, end, into } = range;
+  const expected = end - start;
   try {
     const response = await s3.send(
       new GetObjectCommand({ Bucket: at.bucket, Key: at.key, Range: `bytes=${start}-${end - 1}`, IfMatch: `"${etag}"` }),
       { abortSignal: signal },
     );
-    const chunks: Uint8Array[] = [];
     let length = 0;
     for await (const chunk of readableBody(response.Body, at.uri)) {
-      chunks.push(chunk);
+      if (length + chunk.length > expected) throw wrongLength(at, range, length + chunk.length);
+      into.set(chunk, length);
       length += chunk.length;
     }
-    if (length !== end - start) {
-      throw ApplicationFailure.retryable(`S3 returned ${length} bytes of range ${start}-${end - 1} of ${at.uri}, expected ${end - start}`, 'MappingReadFailed');
-    }
-    return chunks;
+    if (length !== expected) throw wrongLength(at, range, length);
+    return length;
   } catch (err) {
     throw s3Failure(err, at.uri);
   }
 }
+
+const wrongLength = (at: S3Location, range: { start: number; end: number }, got: number) =>
+  ApplicationFailure.retryable(
+    `S3 returned ${got > range.end - range.start ? 'more' : `only ${got}`} bytes of range ${range.start}-${range.end - 1} of ${at.uri}, of ${range.end - range.start}`,
+    'MappingReadFailed',
+  );
