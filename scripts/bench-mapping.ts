@@ -143,9 +143,13 @@ async function measureLoad(db: Database, s3: S3Client, scenario: string, objectB
     else steps.push(`${details.applying} ${((now - last) / 1000).toFixed(1)} s`);
     last = now;
   });
-  const r = await env.run<[LoadMappingInput], LoadMappingResult, typeof loadMapping>(loadMapping, input);
+  let r: LoadMappingResult;
+  try {
+    r = await env.run<[LoadMappingInput], LoadMappingResult, typeof loadMapping>(loadMapping, input);
+  } finally {
+    clearInterval(sampler);
+  }
   const ended = Date.now();
-  clearInterval(sampler);
   return {
     scenario,
     objectMb: Math.round(objectBytes / MB),
