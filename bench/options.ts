@@ -3,6 +3,7 @@ import { FlagError, flagParser } from '../src/cli/flags';
 
 const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
 type Part = (typeof PARTS)[number];
+const MAPPING_FORMATS = ['csv', 'ndjson', 'lines', 'json'];
 
 export interface BenchOptions {
   /** Courier: nodes, spread over `services` services. */
@@ -23,6 +24,8 @@ export interface BenchOptions {
   /** Forced refreshes per second fired (open loop) during a drain. */
   forcedRate: number;
   mappingRows: number;
+  /** Formats of the mapping-load figure, each loaded then reloaded with 1% replaced. */
+  mappingFormats: string[];
   /** The small-services part: how many services, of how many nodes, registered how fast. */
   smallServices: number;
   smallNodes: number;
@@ -58,7 +61,8 @@ data in .data/bench, fresh each run), prints a table and writes bench-results/<t
     'peer-nodes': { type: 'string', description: 'N: nodes for naive Temporal and the job queue (default 20000)' },
     'peer-seconds': { type: 'string', description: 'S: time cap of each peer run (default 60)' },
     'forced-rate': { type: 'string', description: 'R: forced refreshes per second, at saturation and on schedule (default 10)' },
-    'mapping-rows': { type: 'string', description: 'N: rows of the mapping-load figure (default 1000000)' },
+    'mapping-rows': { type: 'string', description: 'N: rows of the mapping-load figure (default 1000000; 10000000 is a ~600 MB object)' },
+    'mapping-formats': { type: 'string', description: `a,b: formats of the mapping-load figure (default ${MAPPING_FORMATS.join(',')})` },
     'small-services': { type: 'string', description: 'N: services of the small-services part (default 2000)' },
     'small-nodes': { type: 'string', description: 'N: nodes of each of them (default 10)' },
     'register-rate': { type: 'string', description: 'R: registrations per second of the small-services part (default 20)' },
@@ -101,6 +105,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     peerSeconds: 60,
     forcedRate: 10,
     mappingRows: 1_000_000,
+    mappingFormats: MAPPING_FORMATS,
     smallServices: 2000,
     smallNodes: 10,
     registerRate: 20,
@@ -138,6 +143,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   o.peerNodes = int('peer-nodes', o.peerNodes);
   o.peerSeconds = int('peer-seconds', o.peerSeconds);
   o.mappingRows = int('mapping-rows', o.mappingRows);
+  const formats = text('mapping-formats');
+  if (formats !== undefined) {
+    o.mappingFormats = formats.split(',');
+    const unknown = o.mappingFormats.filter((f) => !MAPPING_FORMATS.includes(f));
+    if (unknown.length > 0) throw new UsageError(`--mapping-formats: unknown '${unknown.join(',')}' (formats: ${MAPPING_FORMATS.join(', ')})`);
+  }
   o.smallServices = int('small-services', o.smallServices);
   o.smallNodes = int('small-nodes', o.smallNodes);
   o.registerRate = int('register-rate', o.registerRate);

@@ -1,10 +1,17 @@
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { nextShardCount, type MappingFormat } from '../domain/mapping';
 import { nodeHash } from '../domain/sharding';
 import type { BadRow } from '../domain/status';
 
-/** Rows per staging INSERT: large enough to amortize round trips, small enough to keep memory flat. */
-const STAGE_BATCH_ROWS = 5_000;
+/**
+ * Characters of COPY text sent at a time: large enough that writes are few, small enough that
+ * few rows are alive when V8 collects its young generation (see PARSE_PIECE_BYTES in mapping.ts).
+ */
+const STAGE_CHUNK_CHARS = 16 * 1024;
 
 export interface ServiceMapping {
   name: string;
@@ -16,6 +23,10 @@ export interface ServiceMapping {
   mappingLoadedAt: Date | null;
   mappingBadRows: number;
 }
+
+/** A value in COPY's text format: a backslash, tab or line break would otherwise end or escape the field. */
+const copyText = (value: string): string => value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!);
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** Null when the service is gone or being deleted. */
 export async function readServiceMapping(pool: Pool, serviceId: string): Promise<ServiceMapping | null> {
@@ -53,7 +64,18 @@ export interface Applied {
   removed: number;
   shardCount: number;
   loadedAt: Date;
+  /** Node rows inserted, deleted or updated. */
+  changed: number;
 }
+
+/**
+ * Whether an apply changed enough node rows to analyze the node table: at least 10,000, and at
+ * least a tenth of the service's nodes. Until then the planner estimates the service's rows from
+ * statistics that predate them (the first cycle after a million-node load wrote back at a tenth of
+ * the steady rate until autovacuum's ANALYZE ran); below that the estimates are near enough.
+ */
+export const ANALYZE_MIN_ROWS = 10_000;
+export const worthAnalyzing = (changed: number, nodeCount: number): boolean => changed >= ANALYZE_MIN_ROWS && changed >= 0.1 * nodeCount;
 
 export class ServiceGoneError extends Error {
   override name = 'ServiceGoneError';
@@ -62,23 +84,23 @@ export class ServiceGoneError extends Error {
 /**
  * One load's rows, staged in temporary tables of one pinned connection: they are never
  * WAL-logged nor seen by other sessions, and a crashed worker's session takes them with it, so
- * there is nothing to sweep. Rows go in as multi-row INSERTs, one in flight while the caller
- * parses the next batch.
+ * there is nothing to sweep. Rows stream in through one `COPY FROM STDIN`, in chunks the caller
+ * waits on when the socket is behind: memory stays at a chunk or two whatever the object's size.
  */
 export class MappingStage {
-  private nodeIds: string[] = [];
-  private endpoints: Array<string | null> = [];
-  private hashes: number[] = [];
-  private lines: number[] = [];
-  private inFlight: Promise<void> = Promise.resolve();
+  private rows: string[] = [];
+  private chars = 0;
   private failure: { error: unknown } | null = null;
 
   private constructor(
     private readonly client: PoolClient,
-    private readonly batchRows: number,
+    private readonly copy: Writable,
+    /** Settles when the server has taken the whole COPY (see finish). */
+    private readonly copied: Promise<void>,
+    private readonly chunkChars: number,
   ) {}
 
-  static async open(pool: Pool, batchRows = STAGE_BATCH_ROWS): Promise<MappingStage> {
+  static async open(pool: Pool, chunkChars = STAGE_CHUNK_CHARS): Promise<MappingStage> {
     const client = await pool.connect();
     try {
       await client.query(`CREATE TEMP TABLE load_rows (node_id text NOT NULL, endpoint text, hash int NOT NULL, line int NOT NULL)`);
@@ -86,39 +108,38 @@ export class MappingStage {
       client.release(true);
       throw err;
     }
-    return new MappingStage(client, batchRows);
+    const copy = client.query(copyFrom(`COPY load_rows (node_id, endpoint, hash, line) FROM STDIN`));
+    const copied = finished(copy);
+    const stage = new MappingStage(client, copy, copied, chunkChars);
+    // Recorded at once, so a failure while the caller parses is never an unhandled rejection.
+    copied.catch((error: unknown) => (stage.failure ??= { error }));
+    return stage;
   }
 
   add(nodeId: string, endpoint: string | null, line: number): void {
-    this.nodeIds.push(nodeId);
-    this.endpoints.push(endpoint);
-    this.hashes.push(nodeHash(nodeId));
-    this.lines.push(line);
+    const row = `${nodeId}\t${endpoint === null ? '\\N' : copyText(endpoint)}\t${nodeHash(nodeId)}\t${line}\n`;
+    this.rows.push(row);
+    this.chars += row.length;
   }
 
   get full(): boolean {
-    return this.nodeIds.length >= this.batchRows;
+    return this.chars >= this.chunkChars;
   }
 
-  /** Sends the rows added so far once the previous batch is written. */
+  /** Sends the rows added so far; waits while the connection is behind. */
   async flush(): Promise<void> {
-    await this.inFlight;
+    this.throwIfFailed();
+    if (this.rows.length === 0) return;
+    const chunk = this.rows.join('');
+    this.rows = [];
+    this.chars = 0;
+    // once() rejects if the stream errors instead.
+    if (!this.copy.write(chunk)) await once(this.copy, 'drain');
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed(): void {
     if (this.failure) throw this.failure.error;
-    if (this.nodeIds.length === 0) return;
-    const params = [this.nodeIds, this.endpoints, this.hashes, this.lines];
-    this.nodeIds = [];
-    this.endpoints = [];
-    this.hashes = [];
-    this.lines = [];
-    // Handled at once, so a failure while the caller parses is never an unhandled rejection.
-    this.inFlight = this.client
-      .query(`INSERT INTO load_rows SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[])`, params)
-      .then(
-        () => undefined,
-        (error: unknown) => {
-          this.failure = { error };
-        },
-      );
   }
 
   /**
@@ -127,8 +148,8 @@ export class MappingStage {
    */
   async finish(): Promise<number> {
     await this.flush();
-    await this.inFlight;
-    if (this.failure) throw this.failure.error;
+    this.copy.end();
+    await this.copied;
     const { rowCount } = await this.client.query(
       `CREATE TEMP TABLE load_nodes AS SELECT DISTINCT ON (node_id) node_id, endpoint, hash FROM load_rows ORDER BY node_id, line`,
     );
@@ -143,9 +164,7 @@ export class MappingStage {
     const client = this.client;
     try {
       await client.query('BEGIN');
-      // A nested loop over a stale estimate of a million rows ran for over half an hour in a
-      // measurement, where hash joins take seconds.
-      await client.query(`SET LOCAL enable_nestloop = off`);
+      // The diff's hash join of two million-row lists fits in memory rather than spilling to disk.
       await client.query(`SET LOCAL work_mem = '64MB'`);
       const applied = await applyIn(client, a);
       await client.query('COMMIT');
@@ -156,13 +175,19 @@ export class MappingStage {
     }
   }
 
+  /** Refreshes the node table's planner statistics; after the apply's commit, as ANALYZE samples committed rows. */
+  async analyzeNodes(): Promise<void> {
+    await this.client.query(`ANALYZE nodes`);
+  }
+
   /**
    * Ends the load's session. After a clean load the connection goes back to the pool with its
    * temporary tables dropped (a new connection per load was most of a small mapping's cost);
    * after a failure it is closed, which drops them whatever state the failure left them in.
    */
   async close(): Promise<void> {
-    await this.inFlight;
+    // A load that failed mid-COPY: the connection is closed below, which also ends the COPY.
+    if (!this.copy.writableFinished) this.failure ??= { error: new Error('mapping stage closed before its COPY finished') };
     const clean = this.failure === null && (await this.client.query('DISCARD TEMP').then(() => true, () => false));
     this.client.release(!clean);
   }
@@ -190,33 +215,47 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
   if (!row) throw new ServiceGoneError(`service ${a.serviceId} was deleted while its mapping loaded`);
   const shardCount = nextShardCount(row.shardCount, a.nodeCount, a.shardSize);
 
+  // One pass over the staged and the present node list finds every difference; the statements
+  // after it touch only those rows, so re-reading a large mapping with a few changes costs a few
+  // row writes. A full join runs as a hash or merge join only: no nested loop on a stale estimate.
+  const diff = await step(
+    'diff',
+    `CREATE TEMP TABLE load_diff AS
+     SELECT coalesce(s.node_id, n.node_id) AS node_id, s.endpoint, s.hash,
+            CASE WHEN n.node_id IS NULL THEN 'insert' WHEN s.node_id IS NULL THEN 'delete' ELSE 'update' END AS change
+       FROM load_nodes AS s
+       FULL JOIN (SELECT node_id, endpoint, origin FROM nodes WHERE service_id = $1) AS n ON n.node_id = s.node_id
+      WHERE n.node_id IS NULL
+         OR (s.node_id IS NULL AND n.origin = 'mapping')
+         OR (s.node_id IS NOT NULL AND (n.endpoint IS DISTINCT FROM s.endpoint OR n.origin <> 'mapping'))`,
+    [a.serviceId],
+  );
+  // The statements below join it to nodes by primary key: the planner needs its size.
+  await client.query(`ANALYZE load_diff`);
   const deleted = await step(
     'delete',
-    `DELETE FROM nodes AS n
-      WHERE n.service_id = $1 AND n.origin = 'mapping'
-        AND NOT EXISTS (SELECT 1 FROM load_nodes AS s WHERE s.node_id = n.node_id)`,
+    `DELETE FROM nodes AS n USING load_diff AS d WHERE d.change = 'delete' AND n.service_id = $1 AND n.node_id = d.node_id`,
     [a.serviceId],
   );
   await step(
     'update',
-    `UPDATE nodes AS n SET endpoint = s.endpoint, origin = 'mapping', mapping_etag = $2
-       FROM load_nodes AS s
-      WHERE n.service_id = $1 AND n.node_id = s.node_id
-        AND (n.endpoint IS DISTINCT FROM s.endpoint OR n.origin <> 'mapping')`,
+    `UPDATE nodes AS n SET endpoint = d.endpoint, origin = 'mapping', mapping_etag = $2
+       FROM load_diff AS d
+      WHERE d.change = 'update' AND n.service_id = $1 AND n.node_id = d.node_id`,
     [a.serviceId, a.etag],
   );
   // Before the insert, which gives new nodes their shard under the new count already.
+  let resharded = 0;
   if (shardCount !== row.shardCount) {
-    await step('reshard', `UPDATE nodes SET shard = hash % $2 WHERE service_id = $1 AND shard <> hash % $2`, [a.serviceId, shardCount]);
+    resharded = (await step('reshard', `UPDATE nodes SET shard = hash % $2 WHERE service_id = $1 AND shard <> hash % $2`, [a.serviceId, shardCount])).rowCount ?? 0;
   }
-  // The anti-join skips the listed nodes in one pass. No forced refresh can insert meanwhile: it
-  // waits for the service row locked above (see upsertForcedNode).
+  // No forced refresh can insert a node meanwhile: it waits for the service row locked above (see upsertForcedNode).
   const inserted = await step(
     'insert',
     `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, mapping_etag, next_attempt_at)
-     SELECT $1, s.node_id, s.endpoint, s.hash, s.hash % $2, 'mapping', $3, now() FROM load_nodes AS s
-      WHERE NOT EXISTS (SELECT 1 FROM nodes AS n WHERE n.service_id = $1 AND n.node_id = s.node_id)
-     ORDER BY s.node_id`,
+     SELECT $1, d.node_id, d.endpoint, d.hash, d.hash % $2, 'mapping', $3, now() FROM load_diff AS d
+      WHERE d.change = 'insert'
+     ORDER BY d.node_id`,
     [a.serviceId, shardCount, a.etag],
   );
   const service = await step(
@@ -228,10 +267,13 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
       RETURNING mapping_loaded_at AS "loadedAt"`,
     [a.serviceId, shardCount, a.etag, a.nodeCount, a.badRows, JSON.stringify(a.badRowSamples)],
   );
+  const added = inserted.rowCount ?? 0;
+  const removed = deleted.rowCount ?? 0;
   return {
-    added: inserted.rowCount ?? 0,
-    removed: deleted.rowCount ?? 0,
+    added,
+    removed,
     shardCount,
     loadedAt: (service.rows[0] as { loadedAt: Date }).loadedAt,
+    changed: (diff.rowCount ?? 0) + resharded,
   };
 }

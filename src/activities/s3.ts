@@ -25,10 +25,16 @@ const objectEtag = (etag: string | undefined, uri: string): string => {
   return bareEtag(etag);
 };
 
-export async function headObject(s3: S3Client, at: S3Location, signal?: AbortSignal): Promise<{ etag: string }> {
+export interface ObjectHead {
+  etag: string;
+  /** Bytes, or null when S3 did not say. */
+  size: number | null;
+}
+
+export async function headObject(s3: S3Client, at: S3Location, signal?: AbortSignal): Promise<ObjectHead> {
   try {
     const head = await s3.send(new HeadObjectCommand({ Bucket: at.bucket, Key: at.key }), { abortSignal: signal });
-    return { etag: objectEtag(head.ETag, at.uri) };
+    return { etag: objectEtag(head.ETag, at.uri), size: head.ContentLength ?? null };
   } catch (err) {
     throw s3Failure(err, at.uri);
   }
@@ -48,11 +54,14 @@ export async function getObject(s3: S3Client, at: S3Location, signal?: AbortSign
   } catch (err) {
     throw s3Failure(err, at.uri);
   }
-  const body = response.Body as unknown;
+  return { etag: objectEtag(response.ETag, at.uri), size: response.ContentLength ?? null, body: failingAsS3(readableBody(response.Body, at.uri), at.uri) };
+}
+
+export function readableBody(body: unknown, uri: string): AsyncIterable<Uint8Array> {
   if (body === null || typeof body !== 'object' || !(Symbol.asyncIterator in body)) {
-    throw ApplicationFailure.retryable(`S3 returned no readable body for ${at.uri}`, 'MappingReadFailed');
+    throw ApplicationFailure.retryable(`S3 returned no readable body for ${uri}`, 'MappingReadFailed');
   }
-  return { etag: objectEtag(response.ETag, at.uri), size: response.ContentLength ?? null, body: failingAsS3(body as AsyncIterable<Uint8Array>, at.uri) };
+  return body as AsyncIterable<Uint8Array>;
 }
 
 async function* failingAsS3(body: AsyncIterable<Uint8Array>, uri: string): AsyncGenerator<Uint8Array> {
@@ -78,6 +87,10 @@ export function s3Failure(err: unknown, uri: string): ApplicationFailure {
     ApplicationFailure.create({ type, message, nonRetryable, cause });
   if (status === 404 || name === 'NoSuchKey' || name === 'NoSuchBucket') {
     return fail('MappingNotFound', `mapping object ${uri} does not exist (${name}: no such bucket or key)`, true);
+  }
+  // A conditional ranged read (s3-ranges.ts) of an object replaced meanwhile: the next attempt reads the new one.
+  if (status === 412 || name === 'PreconditionFailed') {
+    return fail('MappingChanged', `mapping ${uri} was replaced while it was read (${name}); reading it again`, false);
   }
   if (status === 403 || name === 'AccessDenied') {
     return fail('MappingAccessDenied', `access denied reading mapping ${uri} (${name}): Courier's S3 credentials need s3:GetObject on it`, true);

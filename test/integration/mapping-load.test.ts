@@ -7,6 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMappingActivities } from '../../src/activities/mapping';
+import { ANALYZE_MIN_ROWS } from '../../src/activities/mapping-store';
 import { createS3Client } from '../../src/activities/s3';
 import type { LoadMappingInput, LoadMappingResult } from '../../src/activities/types';
 import { loadConfig, quotaDefaults } from '../../src/config';
@@ -367,6 +368,109 @@ describe('loadMapping', () => {
     const failure = await failureOf(activityEnv().run(loadMapping, { serviceId: randomUUID(), knownEtag: null, force: false }));
     expect(failure).toMatchObject({ type: 'ServiceGone', nonRetryable: true });
     expect(await loadCounts()).toEqual(before);
+  });
+});
+
+describe('large objects and large applies', () => {
+  /** A loader that reads objects over 64 bytes in ranges of 64, and the Range header of each GET it sends. */
+  function rangedLoader() {
+    const client = createS3Client(config);
+    const ranges: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const range = (args.input as { Range?: string }).Range;
+        if (context.commandName === 'GetObjectCommand') ranges.push(range ?? 'whole object');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { loadMapping: load } = createMappingActivities({ ...mappingDeps, s3: client, rangedRead: { rangeBytes: 64, inFlight: 2 } });
+    return { ranges, load, destroy: () => client.destroy() };
+  }
+
+  /** Longer than a range: wherever in the first range it starts, it ends in the second. */
+  const straddler = `straddles-the-first-range-boundary-${'x'.repeat(40)}`;
+  const objects: Record<string, string> = {
+    csv: ['node,endpoint', `${straddler},http://s.example/m`, ...Array.from({ length: 40 }, (_, i) => `c${i},http://c${i}.example/m`), 'bad id,', '"q,1",', 'c7,http://dup/'].join('\n'),
+    ndjson: [`{"node":"${straddler}"}`, ...Array.from({ length: 40 }, (_, i) => `{"node":"d${i}","endpoint":"http://d${i}.example/m"}`), '{"node":7}', 'not json'].join('\n'),
+    lines: [straddler, ...Array.from({ length: 60 }, (_, i) => `l${i}`), 'bad id'].join('\r\n'),
+    json: JSON.stringify([straddler, ...Array.from({ length: 40 }, (_, i) => ({ node: `j${i}`, endpoint: `http://j${i}.example/m` })), 5], null, 1),
+  };
+
+  it.each(Object.keys(objects))('reads a %s object in parallel ranges into the nodes and bad rows one GET reads', async (format) => {
+    const body = objects[format]!;
+    const at = body.indexOf(straddler);
+    // The fixture's point: a row that begins in the first range and ends in the second.
+    expect(at < 64 && at + straddler.length > 64).toBe(true);
+    const uri = `s3://${BUCKET}/${run}/ranged.${format}`;
+    const whole = await service(`ranged-${format}-whole`, { uri });
+    const inRanges = await service(`ranged-${format}-ranges`, { uri });
+    await whole.put(body);
+    const ranged = rangedLoader();
+    try {
+      const one = await whole.load();
+      const parts = await activityEnv().run(ranged.load, { serviceId: inRanges.id, knownEtag: null, force: false });
+
+      const size = Buffer.byteLength(body);
+      const expected = Array.from({ length: Math.ceil(size / 64) }, (_, i) => `bytes=${i * 64}-${Math.min(size, (i + 1) * 64) - 1}`);
+      expect([...ranged.ranges].sort()).toEqual(expected.sort());
+      const { outcome, nodeCount, badRows, badRowSamples, bytesRead, etag } = one;
+      expect(parts).toMatchObject({ outcome, nodeCount, badRows, badRowSamples, bytesRead, etag });
+      expect(badRows).toBeGreaterThan(0);
+      const endpoints = async (id: string) => new Map([...(await nodesOf(id))].map(([node, n]) => [node, n.endpoint]));
+      const nodes = await endpoints(inRanges.id);
+      expect(nodes).toEqual(await endpoints(whole.id));
+      expect(nodes.has(straddler)).toBe(true);
+    } finally {
+      ranged.destroy();
+    }
+  });
+
+  /** The transaction that last wrote each of a service's node rows. */
+  async function writers(serviceId: string): Promise<Map<string, string>> {
+    const { rows } = await db.pool.query<{ node_id: string; xmin: string }>(`SELECT node_id, xmin::text AS xmin FROM nodes WHERE service_id = $1`, [serviceId]);
+    return new Map(rows.map((r) => [r.node_id, r.xmin]));
+  }
+
+  it('writes only the rows that changed: an unchanged node keeps its row version', async () => {
+    const svc = await service('difference');
+    const csv = (rows: string[]) => ['node,endpoint', ...rows].join('\n');
+    const listed = Array.from({ length: 500 }, (_, i) => `d${i},http://d${i}.example/m`);
+    await svc.put(csv(listed));
+    const first = await svc.load();
+    const before = await writers(svc.id);
+
+    // d0 moves, d1 goes, d500 arrives; a backslash in an endpoint is stored as written (COPY escapes it).
+    await svc.put(csv(['d0,http://d0.example/moved', ...listed.slice(2), 'd500,http://d500.example/a\\b']));
+    const r = await svc.load({ knownEtag: first.etag });
+
+    expect(r).toMatchObject({ outcome: 'applied', nodeCount: 500, added: 1, removed: 1 });
+    const after = await writers(svc.id);
+    const rewritten = [...after].filter(([node, xmin]) => before.get(node) !== xmin).map(([node]) => node);
+    expect(rewritten.sort()).toEqual(['d0', 'd500']);
+    expect(after.has('d1')).toBe(false);
+    const nodes = await nodesOf(svc.id);
+    expect(nodes.get('d0')!.endpoint).toBe('http://d0.example/moved');
+    expect(nodes.get('d500')!.endpoint).toBe('http://d500.example/a\\b');
+  });
+
+  it('analyzes the node table after an apply that changed many rows, and not after a small change', async () => {
+    const svc = await service('analyze');
+    const count = ANALYZE_MIN_ROWS + 1_000;
+    await svc.put(lines('a', 0, count));
+    const { rows: clock } = await db.pool.query<{ now: Date }>(`SELECT now()`);
+    const lastAnalyze = async () =>
+      (await db.pool.query<{ at: Date | null }>(`SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relid = 'nodes'::regclass`)).rows[0]!.at;
+
+    const first = await svc.load();
+    expect(first).toMatchObject({ outcome: 'applied', added: count });
+    expect(first.heartbeats).toContainEqual({ applying: 'analyze' });
+    expect((await lastAnalyze())!.getTime()).toBeGreaterThanOrEqual(clock[0]!.now.getTime());
+
+    await svc.put(lines('a', 1, count + 1));
+    const small = await svc.load({ knownEtag: first.etag });
+    expect(small).toMatchObject({ outcome: 'applied', added: 1, removed: 1 });
+    expect(small.heartbeats).not.toContainEqual({ applying: 'analyze' });
   });
 });
 

@@ -15,7 +15,18 @@ function nodeIdProblem(nodeId: string): string | null {
   return null;
 }
 
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 function endpointProblem(endpoint: string): string | null {
+  // The URL parser drops tabs and line breaks silently, and PostgreSQL stores no NUL: a row that
+  // has them would be stored as other text than it reads, or sink the whole load.
+  if (hasControlCharacter(endpoint)) return 'endpoint has control characters';
   const checked = checkHttpUrl(endpoint);
   if (!('problem' in checked)) return null;
   return checked.problem === 'not a URL' ? 'endpoint is not a URL' : 'endpoint is not an http(s) URL';

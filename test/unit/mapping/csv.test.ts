@@ -43,6 +43,15 @@ describe('mapping parser: CSV', () => {
     ]);
   });
 
+  it('refuses an endpoint with a control character, which the URL parser would drop silently', async () => {
+    const p = await parse('node,endpoint\nn1,"http://n1/a\tb"\nn2,"http://n2/a\nb"\nn3,http://n3/\n');
+    expect(ids(p)).toEqual(['n3']);
+    expect(p.bad).toEqual([
+      { line: 2, reason: 'endpoint has control characters' },
+      { line: 3, reason: 'endpoint has control characters' },
+    ]);
+  });
+
   it('says which column is missing from a short row', async () => {
     const p = await parse('zone,node\neu\n');
     expect(p.bad).toEqual([{ line: 2, reason: "row has 1 column(s); 'node' is column 2" }]);
