@@ -76,7 +76,7 @@ const ConfigSchema = z.object({
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
   /** Activity slots of the quick task queue (src/domain/task-queues.ts): mapping loads and new shards' first runs. */
-  COURIER_QUICK_SLOTS: int(2),
+  COURIER_QUICK_SLOTS: int(8),
   COURIER_MAX_CONCURRENT_WORKFLOW_TASKS: int(32),
   /**
    * Workflows a worker keeps in memory between their tasks. Most of a worker's workflows sleep for
