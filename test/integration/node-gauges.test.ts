@@ -34,7 +34,7 @@ async function addService(customerId: string, name: string, status: 'active' | '
 
 async function addNodes(serviceId: string, nodes: { expiresAt: Date | null; lastError: string | null }[]): Promise<void> {
   await db.pool.query(
-    `INSERT INTO nodes (service_id, node_id, hash, shard, next_attempt_at, expires_at, last_error)
+    `INSERT INTO nodes (service_id, node_id, hash, shard, next_due_at, expires_at, last_error)
      SELECT $1, 'n' || i, 0, 0, now(), e, l FROM unnest($2::timestamptz[], $3::text[]) WITH ORDINALITY AS r(e, l, i)`,
     [serviceId, nodes.map((n) => n.expiresAt), nodes.map((n) => n.lastError)],
   );

@@ -120,7 +120,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         if (record.acked) progress.delivered++;
         else {
           progress.failed++;
-          soonestRetry = Math.min(soonestRetry, record.nextAttemptAt.getTime());
+          soonestRetry = Math.min(soonestRetry, record.nextDueAt.getTime());
         }
         if (record.failure?.reason === 'metadata_unavailable') progress.sourceProblem = record.failure.message;
         observe(record, seconds);

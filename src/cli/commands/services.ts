@@ -66,8 +66,8 @@ function liveFields(s: ServiceDetail, now: number): [string, string][] {
     ...(s.mapping.error ? ([['mapping error', s.mapping.error]] as [string, string][]) : []),
     ...(s.mapping.held ? ([['mapping held', s.mapping.held]] as [string, string][]) : []),
     ['nodes', `${n.total} total: ${n.fresh} fresh, ${n.pending} pending, ${n.failing} failing, ${n.expired} expired`],
-    ['alarms', `${s.alerts.atRisk} at risk, ${s.alerts.breached} breached`],
-    ['next refresh', relative(s.nextRefreshAt, now)],
+    ['alerts', `${s.alerts.atRisk} at risk, ${s.alerts.breached} breached`],
+    ['next due', relative(s.nextRefreshAt, now)],
     ['last cycle', relative(s.lastCycleAt, now)],
   ];
 }
