@@ -13,7 +13,7 @@ export interface RetryTiming {
   attemptsInBudget: number;
   /**
    * Longest delay for a long-dead node: one whose copy expired, or that never held one and has
-   * failed since. It is alerted already; retrying it every `maxMs` would only multiply the load.
+   * failed since. Its alert is open already; retrying it every `maxMs` would only multiply the load.
    */
   deadMaxMs: number;
 }

@@ -348,7 +348,7 @@ describe('loadMapping', () => {
     expect((await serviceRow(svc.id)).mappingError).toBe(failure.message);
   });
 
-  it('keeps the last good node list and raises an alarm when S3 is down during a reload', async () => {
+  it('keeps the last good node list and raises an alert when S3 is down during a reload', async () => {
     const svc = await service('unreachable');
     await svc.put(lines('n', 0, 20));
     const good = await svc.load();

@@ -116,7 +116,7 @@ describe('shardWorkflow', () => {
 
   it('answers a refresh in flight before it finishes on a stop', async () => {
     await withWorker(ctx, async (taskQueue) => {
-      // The forced delivery is a local activity: the workflow task stays open while it runs and
+      // The forced refresh is a local activity: the workflow task stays open while it runs and
       // takes in new signals at its heartbeat (80% of the task timeout), so a short timeout lets
       // the stop arrive while the refresh is still running.
       const handle = await startShard(ctx.env.client, taskQueue, { shard: 4 }, { workflowTaskTimeout: '2s' });

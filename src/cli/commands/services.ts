@@ -16,8 +16,8 @@ const REGISTRATION: { flag: string; field: string; spec: FlagSpec }[] = [
   { flag: 'endpoint', field: 'delivery.endpoint', spec: { type: 'string', value: 'URL', description: 'node delivery endpoint; {node} is substituted', required: true } },
   { flag: 'secondary-endpoint', field: 'delivery.secondaryEndpoint', spec: { type: 'string', value: 'URL', description: 'tried after repeated failures at the endpoint' } },
   { flag: 'timeout-ms', field: 'delivery.timeoutMs', spec: { type: 'integer', value: 'MS', description: 'delivery timeout per node (default 5000)' } },
-  { flag: 'webhook-url', field: 'notifications.webhookUrl', spec: { type: 'string', value: 'URL', description: 'where alarms are posted' } },
-  { flag: 'email', field: 'notifications.email', spec: { type: 'string', value: 'ADDRESS', description: 'where alarms are mailed' } },
+  { flag: 'webhook-url', field: 'notifications.webhookUrl', spec: { type: 'string', value: 'URL', description: 'where alerts are posted' } },
+  { flag: 'email', field: 'notifications.email', spec: { type: 'string', value: 'ADDRESS', description: 'where alerts are mailed' } },
   { flag: 'signing-secret', field: 'signingSecret', spec: { type: 'string', value: 'SECRET', description: 'your own HMAC key, 32+ characters (default: generated)' } },
 ];
 
