@@ -67,7 +67,7 @@ export interface FleetStatsLike {
   holdingValid: number;
   holdingExpired: number;
   expiredNodeSeconds: number;
-  breaches: number;
+  lateArrivals: number;
 }
 
 export interface Bench {

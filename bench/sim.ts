@@ -13,7 +13,7 @@
  *
  * Lateness of one delivery = the time the node acked it (the fleet's clock) minus the time it
  * was due: the previous copy's expiresAt minus the service's refreshBefore, which is exactly when
- * Courier schedules the node's refresh (next_attempt_at). Negative values are early deliveries
+ * Courier schedules the node's refresh (next_due_at). Negative values are early deliveries
  * (Courier batches nodes due within a short window together).
  *
  * Configuration: env BENCH_SIM (JSON: fleetPort, sourcePort, controlPort, secret, payloadBytes).

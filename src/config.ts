@@ -68,7 +68,7 @@ const ConfigSchema = z.object({
   COURIER_SOURCE_CONCURRENCY: int(32),
   /** Longest wait between two attempts at a failing node (shorter while its deadline is near). */
   COURIER_RETRY_MAX_SECONDS: int(60),
-  /** Longest wait between two attempts at a long-dead node (expired, or never delivered and failing): alarmed already, it must not multiply the load. */
+  /** Longest wait between two attempts at a long-dead node (expired, or never delivered and failing): its alert is open already, so it must not multiply the load. */
   COURIER_DEAD_RETRY_MAX_SECONDS: int(1800),
   /** Failed attempts in a row at a node's primary endpoint before attempts alternate to the service's secondary one. */
   COURIER_SECONDARY_AFTER_ATTEMPTS: int(3, 0),

@@ -44,7 +44,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };
   const dispatchers = {
     bulk: createGuardedAgent({ policy, connections: config.COURIER_HTTP_CONNECTIONS }),
-    forced: createGuardedAgent({ policy, connections: config.COURIER_FORCED_CONCURRENCY }),
+    forcedRefresh: createGuardedAgent({ policy, connections: config.COURIER_FORCED_CONCURRENCY }),
   };
   const notificationDispatcher = createGuardedAgent({ policy, connections: 8 });
   const mailer = config.COURIER_SMTP_URL ? createTransport(config.COURIER_SMTP_URL) : null;
@@ -122,7 +122,7 @@ async function main(config: Config, logger: Logger): Promise<void> {
     await stopObserving();
     await clientConnection.close();
     mailer?.close();
-    await Promise.all([dispatchers.bulk.close(), dispatchers.forced.close(), notificationDispatcher.close()]);
+    await Promise.all([dispatchers.bulk.close(), dispatchers.forcedRefresh.close(), notificationDispatcher.close()]);
     await db.close();
   }
 }

@@ -23,7 +23,7 @@ export interface ActivityDeps {
    * their own: behind the bulk connections they would queue after up to a thousand requests to
    * the same origin (the metadata source, a node fleet behind one gateway).
    */
-  dispatchers: { bulk: Dispatcher; forced: Dispatcher };
+  dispatchers: { bulk: Dispatcher; forcedRefresh: Dispatcher };
   /** Webhooks: few, slow-answering customer endpoints, kept off the delivery connections. */
   notificationDispatcher: Dispatcher;
   /** Null when the deployment configures no SMTP server; email notifications then fail visibly. */

@@ -252,7 +252,7 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
   // No forced refresh can insert a node meanwhile: it waits for the service row locked above (see upsertForcedNode).
   const inserted = await step(
     'insert',
-    `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, mapping_etag, next_attempt_at)
+    `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, mapping_etag, next_due_at)
      SELECT $1, d.node_id, d.endpoint, d.hash, d.hash % $2, 'mapping', $3, now() FROM load_diff AS d
       WHERE d.change = 'insert'
      ORDER BY d.node_id`,

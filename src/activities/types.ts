@@ -3,7 +3,7 @@
  * Node lists never cross it: activities read and write node rows in PostgreSQL themselves.
  */
 import type { BadRow, NodeCounts } from '../domain/status';
-import type { NodeDelivery, RefreshNodeRequest } from '../workflows/shard/definitions';
+import type { ForcedRefreshOutcome, ForcedRefreshRequest } from '../workflows/shard/definitions';
 
 export interface LoadMappingInput {
   serviceId: string;
@@ -55,11 +55,9 @@ export interface DeliverDueResult {
   serviceGone: boolean;
 }
 
-export interface DeliverNodeInput extends RefreshNodeRequest {
+export interface ForcedRefreshInput extends ForcedRefreshRequest {
   serviceId: string;
 }
-
-type DeliverNodeResult = NodeDelivery;
 
 /** A signal for many shard (or shard group) workflows, sent from an activity to keep workflow histories short. */
 export interface SignalWorkflowsInput {
@@ -99,7 +97,8 @@ export interface FleetDutiesResult {
 export interface CourierActivities {
   loadMapping(input: LoadMappingInput): Promise<LoadMappingResult>;
   deliverDue(input: DeliverDueInput): Promise<DeliverDueResult>;
-  deliverNode(input: DeliverNodeInput): Promise<DeliverNodeResult>;
+  /** The forced refresh of one node (a local activity; `deliverNode` is its name in workflow histories). */
+  deliverNode(input: ForcedRefreshInput): Promise<ForcedRefreshOutcome>;
   /** Make every node of the service due now (refresh-all). */
   markAllDue(input: ServiceInput): Promise<void>;
   signalWorkflows(input: SignalWorkflowsInput): Promise<void>;

@@ -6,13 +6,13 @@ import type { Database } from '../db';
 
 /** How long the API waits on Temporal before answering without it; tests shorten these. */
 export interface ApiTiming {
-  /** A forced node refresh answers 200 if the node acked within this, else 202. */
-  refreshWaitMs: number;
+  /** A forced refresh answers 200 if the node acked within this, else 202. */
+  forcedRefreshWaitMs: number;
   /** Each dependency check of /readyz. */
   readinessTimeoutMs: number;
 }
 
-export const DEFAULT_TIMING: ApiTiming = { refreshWaitMs: 5_000, readinessTimeoutMs: 2_000 };
+export const DEFAULT_TIMING: ApiTiming = { forcedRefreshWaitMs: 5_000, readinessTimeoutMs: 2_000 };
 
 export interface AppDeps {
   db: Database;

@@ -1,5 +1,5 @@
 /**
- * Alarms: which attempt opens or closes a node's alert episode, and how the events of a service
+ * Alerts: which attempt opens or closes a node's alert episode, and how the events of a service
  * are told to its customer. An episode is announced once when it opens (at risk, then breach if
  * it gets there) and once when the node acks again (recovered); repeated failures in between
  * say nothing new.

@@ -13,14 +13,15 @@ export interface RetryTiming {
   attemptsInBudget: number;
   /**
    * Longest delay for a long-dead node: one whose copy expired, or that never held one and has
-   * failed since. It is alarmed already; retrying it every `maxMs` would only multiply the load.
+   * failed since. Its alert is open already; retrying it every `maxMs` would only multiply the load.
    */
   deadMaxMs: number;
 }
 
 export const DEFAULT_RETRY_TIMING: RetryTiming = { baseMs: 1_000, maxMs: 60_000, attemptsInBudget: 4, deadMaxMs: 30 * 60_000 };
 
-export function refreshAt(expiresAt: Date, refreshBeforeSeconds: number): Date {
+/** The next due time of a node that just acked: `refreshBefore` ahead of its new deadline. */
+export function dueAfterAck(expiresAt: Date, refreshBeforeSeconds: number): Date {
   return new Date(expiresAt.getTime() - refreshBeforeSeconds * 1000);
 }
 

@@ -13,18 +13,14 @@ export function createNodeGauges(registry: Registry) {
   return {
     nodes: new Gauge({
       name: 'courier_nodes',
-      help: 'Nodes of all live services, by state.',
+      // state="expired" counts the breaches: copies expired before a fresh one was acked.
+      help: 'Nodes of all live services, by state (expired: a breach).',
       labelNames: ['state'] as const,
       registers,
     }),
     atRisk: new Gauge({
       name: 'courier_nodes_at_risk',
       help: 'Failing nodes with less than half their refreshBefore left, or never delivered and failing.',
-      registers,
-    }),
-    breached: new Gauge({
-      name: 'courier_nodes_breached',
-      help: 'Nodes whose copy expired before a fresh one was acked (state expired).',
       registers,
     }),
     coverage: new Gauge({
@@ -108,7 +104,6 @@ export async function computeNodeGauges(pool: Pool, now = new Date()): Promise<N
 export function showNodeGauges(gauges: NodeGauges, snapshot: NodeGaugeSnapshot, collectedAt: Date): void {
   for (const state of NODE_STATES) gauges.nodes.set({ state }, snapshot.states[state]);
   gauges.atRisk.set(snapshot.atRisk);
-  gauges.breached.set(snapshot.states.expired);
   gauges.coverage.set(snapshot.coverage);
   // A service back at full coverage must drop out, not keep its last ratio.
   gauges.serviceCoverage.reset();

@@ -55,8 +55,8 @@ export async function startNodeFleet(options: NodeFleetOptions = {}): Promise<No
     endpointTemplate: `${url}/nodes/{node}/metadata`,
     endpointFor: (nodeId) => `${url}/nodes/${encodeURIComponent(nodeId)}/metadata`,
     stats: () => {
-      const { nodes, holdingValid, holdingExpired, expiredNodeSeconds, breaches } = ledger.summary();
-      return { nodes, ...counters, holdingValid, holdingExpired, expiredNodeSeconds, breaches, since: new Date(since).toISOString() };
+      const { nodes, holdingValid, holdingExpired, expiredNodeSeconds, lateArrivals } = ledger.summary();
+      return { nodes, ...counters, holdingValid, holdingExpired, expiredNodeSeconds, lateArrivals, since: new Date(since).toISOString() };
     },
     ledger: (query = {}) => ledger.page({ limit: 100, offset: 0, ...query }),
     node: (nodeId, service) => {

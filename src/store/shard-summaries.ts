@@ -28,7 +28,7 @@ export async function summarizeShard(pool: Pool, serviceId: string, shard: numbe
   const { rows } = await pool.query<NodeCounts & { atRisk: number; nextDueAt: Date | null }>(
     `WITH picture AS (
        SELECT ${pictureColumnsSql('$3', 's.refresh_before_seconds')},
-              min(n.next_attempt_at) AS next_due_at,
+              min(n.next_due_at) AS next_due_at,
               min(n.expires_at) FILTER (WHERE n.expires_at > $3) AS min_expires_at
          FROM services s LEFT JOIN nodes n ON n.service_id = s.id AND n.shard = $2
         WHERE s.id = $1 AND s.status <> 'deleting'
@@ -68,7 +68,7 @@ export function currentShardsSql(scope: string): string {
         WHERE ss.service_id IS NOT NULL AND (ss.min_expires_at IS NULL OR ss.min_expires_at > $1)
        UNION ALL
        SELECT ${pictureColumnsSql('$1', 's.refresh_before_seconds')},
-              min(n.next_attempt_at) AS next_due_at, coalesce(ss.last_run_at, max(n.last_attempt_at)) AS last_run_at
+              min(n.next_due_at) AS next_due_at, coalesce(ss.last_run_at, max(n.last_attempt_at)) AS last_run_at
          FROM nodes n
         WHERE NOT (ss.service_id IS NOT NULL AND (ss.min_expires_at IS NULL OR ss.min_expires_at > $1))
           AND n.service_id = s.id AND n.shard = g.shard
@@ -80,20 +80,20 @@ export function currentShardsSql(scope: string): string {
 export interface ServicePicture {
   counts: NodeCounts;
   atRisk: number;
-  nextRefreshAt: Date | null;
+  nextDueAt: Date | null;
   lastCycleAt: Date | null;
 }
 
 /** One service's current picture, added up over its shards. */
 export async function servicePicture(pool: Pool, serviceId: string, now: Date): Promise<ServicePicture> {
-  const { rows } = await pool.query<NodeCounts & { atRisk: number; nextRefreshAt: Date | null; lastCycleAt: Date | null }>(
+  const { rows } = await pool.query<NodeCounts & { atRisk: number; nextDueAt: Date | null; lastCycleAt: Date | null }>(
     `SELECT coalesce(sum(total), 0)::int AS total, coalesce(sum(fresh), 0)::int AS fresh,
             coalesce(sum(pending), 0)::int AS pending, coalesce(sum(failing), 0)::int AS failing,
             coalesce(sum(expired), 0)::int AS expired, coalesce(sum(at_risk), 0)::int AS "atRisk",
-            min(next_due_at) AS "nextRefreshAt", max(last_run_at) AS "lastCycleAt"
+            min(next_due_at) AS "nextDueAt", max(last_run_at) AS "lastCycleAt"
        FROM (${currentShardsSql('s.id = $2')}) shards`,
     [now, serviceId],
   );
-  const { atRisk, nextRefreshAt, lastCycleAt, ...counts } = rows[0]!;
-  return { counts, atRisk, nextRefreshAt, lastCycleAt };
+  const { atRisk, nextDueAt, lastCycleAt, ...counts } = rows[0]!;
+  return { counts, atRisk, nextDueAt, lastCycleAt };
 }

@@ -40,7 +40,7 @@ export const firstDeliveryFor = (customerId: string) =>
  * goes through the server, and the worker's local-activity slots are never taken by the long
  * batched deliveries (measured against a separate task queue in docs/performance.md).
  */
-export const forcedDelivery = proxyLocalActivities<Pick<CourierActivities, 'deliverNode'>>({
+export const forcedRefresh = proxyLocalActivities<Pick<CourierActivities, 'deliverNode'>>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 2 },
 });

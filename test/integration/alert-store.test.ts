@@ -92,7 +92,7 @@ describe('an ack after an untold expiry', () => {
       nodeId,
       attemptedAt: now,
       attempts: 0,
-      nextAttemptAt: new Date(now.getTime() + 40_000),
+      nextDueAt: new Date(now.getTime() + 40_000),
       acked: { version: 'v2', deliveredAt: now, expiresAt: new Date(now.getTime() + 60_000) },
       failure: null,
       alert: null,

@@ -19,7 +19,7 @@ interface NotificationView {
   deliveries: { channel: string; status: string; attempts: number }[];
 }
 
-describe('alarms and notifications', () => {
+describe('alerts and notifications', () => {
   let engine: Engine;
   let webhook: WebhookReceiver;
   let mail: MailReceiver;

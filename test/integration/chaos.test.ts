@@ -183,7 +183,7 @@ describe('chaos: SIGKILL of each part, two workers and two APIs', () => {
     await sleep(5000);
     expect(await told()).toEqual({ breach: BRIEF_NODES, recovered: BRIEF_NODES });
     const ledger = ledgerOf(fleet, 'brief');
-    expect([...ledger.values()].map((n) => n.breaches)).toEqual(Array(BRIEF_NODES).fill(1));
+    expect([...ledger.values()].map((n) => n.lateArrivals)).toEqual(Array(BRIEF_NODES).fill(1));
     console.log(`[measure] chaos: every worker down ${BRIEF.ttlSeconds + 2} s: ${BRIEF_NODES} breaches told, ${BRIEF_NODES} recoveries told`);
   });
 

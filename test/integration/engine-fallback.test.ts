@@ -86,12 +86,12 @@ describe('alternative delivery paths and redrive', () => {
     // attempt in flight moves one back.
     const parked = async () => {
       await engine.db.pool.query(
-        `UPDATE nodes SET next_attempt_at = now() + interval '10 minutes' WHERE service_id = $1 AND last_error IS NOT NULL`,
+        `UPDATE nodes SET next_due_at = now() + interval '10 minutes' WHERE service_id = $1 AND last_error IS NOT NULL`,
         [id],
       );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const { rows } = await engine.db.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM nodes WHERE service_id = $1 AND last_error IS NOT NULL AND next_attempt_at > now() + interval '5 minutes'`,
+        `SELECT count(*)::int AS n FROM nodes WHERE service_id = $1 AND last_error IS NOT NULL AND next_due_at > now() + interval '5 minutes'`,
         [id],
       );
       return rows[0]?.n === 3 ? true : undefined;

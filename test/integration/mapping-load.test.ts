@@ -121,12 +121,12 @@ interface NodeRow {
   origin: 'mapping' | 'api';
   version: string | null;
   attempts: number;
-  next_attempt_at: Date;
+  next_due_at: Date;
 }
 
 async function nodesOf(serviceId: string): Promise<Map<string, NodeRow>> {
   const { rows } = await db.pool.query<NodeRow>(
-    `SELECT node_id, endpoint, hash, shard, origin, version, attempts, next_attempt_at FROM nodes WHERE service_id = $1`,
+    `SELECT node_id, endpoint, hash, shard, origin, version, attempts, next_due_at FROM nodes WHERE service_id = $1`,
     [serviceId],
   );
   return new Map(rows.map((r) => [r.node_id, r]));
@@ -167,7 +167,7 @@ describe('loadMapping', () => {
       expect(n.hash).toBe(nodeHash(n.node_id));
       expect(n.shard).toBe(n.hash % 4);
       expect(n.origin).toBe('mapping');
-      expect(n.next_attempt_at.getTime()).toBeLessThanOrEqual(Date.now());
+      expect(n.next_due_at.getTime()).toBeLessThanOrEqual(Date.now());
     }
     const row = await serviceRow(svc.id);
     expect(row).toMatchObject({ shardCount: 4, mappingEtag: r.etag, mappingNodeCount: 25, mappingBadRows: 0, mappingError: null });
@@ -192,7 +192,7 @@ describe('loadMapping', () => {
     const first = await svc.load();
     const deliveredAt = new Date('2030-01-01T00:00:00Z');
     await db.pool.query(
-      `UPDATE nodes SET version = 'v1', delivered_at = $2, expires_at = $2, attempts = 3, next_attempt_at = $2
+      `UPDATE nodes SET version = 'v1', delivered_at = $2, expires_at = $2, attempts = 3, next_due_at = $2
         WHERE service_id = $1 AND node_id IN ('n1', 'n2')`,
       [svc.id, deliveredAt],
     );
@@ -210,11 +210,11 @@ describe('loadMapping', () => {
     expect(r).toMatchObject({ outcome: 'applied', nodeCount: 21, added: 5, removed: 5 });
     const nodes = await nodesOf(svc.id);
     expect([...nodes.keys()].sort()).toEqual([...lines('n', 0, 15).trim().split('\n'), ...lines('n', 20, 25).trim().split('\n'), 'api-1', 'api-2'].sort());
-    expect(nodes.get('n1')).toMatchObject({ version: 'v1', attempts: 3, next_attempt_at: deliveredAt, endpoint: null });
-    expect(nodes.get('n2')).toMatchObject({ version: 'v1', attempts: 3, next_attempt_at: deliveredAt, endpoint: 'http://n2:9/m' });
+    expect(nodes.get('n1')).toMatchObject({ version: 'v1', attempts: 3, next_due_at: deliveredAt, endpoint: null });
+    expect(nodes.get('n2')).toMatchObject({ version: 'v1', attempts: 3, next_due_at: deliveredAt, endpoint: 'http://n2:9/m' });
     expect(nodes.get('api-1')).toMatchObject({ origin: 'mapping', endpoint: 'http://api-1/m' });
     expect(nodes.get('api-2')).toMatchObject({ origin: 'api' });
-    expect(nodes.get('n20')!.next_attempt_at.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(nodes.get('n20')!.next_due_at.getTime()).toBeLessThanOrEqual(Date.now());
 
     // The removed nodes stay removed, and a node the API added is kept, on the next change too.
     await svc.put(lines('n', 0, 21));
@@ -348,7 +348,7 @@ describe('loadMapping', () => {
     expect((await serviceRow(svc.id)).mappingError).toBe(failure.message);
   });
 
-  it('keeps the last good node list and raises an alarm when S3 is down during a reload', async () => {
+  it('keeps the last good node list and raises an alert when S3 is down during a reload', async () => {
     const svc = await service('unreachable');
     await svc.put(lines('n', 0, 20));
     const good = await svc.load();

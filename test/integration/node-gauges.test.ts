@@ -34,7 +34,7 @@ async function addService(customerId: string, name: string, status: 'active' | '
 
 async function addNodes(serviceId: string, nodes: { expiresAt: Date | null; lastError: string | null }[]): Promise<void> {
   await db.pool.query(
-    `INSERT INTO nodes (service_id, node_id, hash, shard, next_attempt_at, expires_at, last_error)
+    `INSERT INTO nodes (service_id, node_id, hash, shard, next_due_at, expires_at, last_error)
      SELECT $1, 'n' || i, 0, 0, now(), e, l FROM unnest($2::timestamptz[], $3::text[]) WITH ORDINALITY AS r(e, l, i)`,
     [serviceId, nodes.map((n) => n.expiresAt), nodes.map((n) => n.lastError)],
   );
@@ -50,12 +50,11 @@ async function snapshot(gauges: NodeGauges) {
     states: await byLabel(gauges.nodes, 'state'),
     services: await byLabel(gauges.serviceCoverage, 'service_id'),
     atRisk: await single(gauges.atRisk),
-    breached: await single(gauges.breached),
     collectedAt: await single(gauges.collectedAt),
   };
 }
 
-it('counts states, at risk, breaches and per-service coverage in one pass, leaving deleting services out', async () => {
+it('counts states (expired: the breaches), at risk and per-service coverage in one pass, leaving deleting services out', async () => {
   const gauges = createNodeGauges(new Registry());
   const before = await snapshot(gauges);
 
@@ -89,7 +88,6 @@ it('counts states, at risk, breaches and per-service coverage in one pass, leavi
     expired: 1,
   });
   expect(after.atRisk - before.atRisk).toBe(2);
-  expect(after.breached - before.breached).toBe(1);
   // Covered: the fresh node and the two failing ones still holding a valid copy.
   expect(after.services[mixed]).toBeCloseTo(3 / 6);
   expect(after.services).not.toHaveProperty(covered);

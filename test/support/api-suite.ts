@@ -90,7 +90,7 @@ export async function insertNode(
   columns: { expiresAt?: Date | null; lastError?: string | null; version?: string | null } = {},
 ): Promise<void> {
   await db.pool.query(
-    `INSERT INTO nodes (service_id, node_id, hash, shard, version, delivered_at, expires_at, last_error, attempts, next_attempt_at)
+    `INSERT INTO nodes (service_id, node_id, hash, shard, version, delivered_at, expires_at, last_error, attempts, next_due_at)
      VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 1, now())`,
     [serviceId, nodeId, nodeHash(nodeId), columns.version ?? null, columns.expiresAt ? new Date() : null, columns.expiresAt ?? null, columns.lastError ?? null],
   );

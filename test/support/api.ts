@@ -13,7 +13,7 @@ import type { ApiTiming } from '../../src/api/deps';
 import { loadConfig, type Config } from '../../src/config';
 import { connectDatabase, type Database } from '../../src/db';
 
-const FAST: Partial<ApiTiming> = { refreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
+const FAST: Partial<ApiTiming> = { forcedRefreshWaitMs: 1_000, readinessTimeoutMs: 1_000 };
 
 export interface Reply {
   status: number;

@@ -6,7 +6,7 @@
 import { WorkflowUpdateFailedError, WorkflowUpdateStage, type Client } from '@temporalio/client';
 import { ApplicationFailure, type Duration } from '@temporalio/common';
 import {
-  refreshNodeUpdate,
+  forcedRefreshUpdate,
   SHARD_WORKFLOW_TYPE,
   shardStatusQuery,
   shardWorkflowOptions,
@@ -97,11 +97,11 @@ describe('shardWorkflow', () => {
   it('delivers to one node through the refreshNode Update and answers with the outcome; the validator refuses a bad node id', async () => {
     await withWorker(ctx, async (taskQueue) => {
       const handle = await startShard(ctx.env.client, taskQueue, { shard: 2 });
-      const outcome = await handle.executeUpdate(refreshNodeUpdate, { args: [{ nodeId: 'node-7', endpoint: 'https://node-7.example/metadata' }] });
+      const outcome = await handle.executeUpdate(forcedRefreshUpdate, { args: [{ nodeId: 'node-7', endpoint: 'https://node-7.example/metadata' }] });
       expect(outcome).toMatchObject({ nodeId: 'node-7', acked: true, version: 'v1', error: null });
       expect(ctx.fakes.callsOf('deliverNode')).toEqual([{ serviceId: SERVICE.serviceId, nodeId: 'node-7', endpoint: 'https://node-7.example/metadata' }]);
 
-      const refused = await handle.executeUpdate(refreshNodeUpdate, { args: [{ nodeId: 'no spaces allowed' }] }).catch((err: unknown) => err);
+      const refused = await handle.executeUpdate(forcedRefreshUpdate, { args: [{ nodeId: 'no spaces allowed' }] }).catch((err: unknown) => err);
       expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
       expect((refused as WorkflowUpdateFailedError).cause?.message).toMatch(/node id 'no spaces allowed' is not 1-253 characters/);
       expect(ctx.fakes.callsOf('deliverNode')).toHaveLength(1);
@@ -116,13 +116,13 @@ describe('shardWorkflow', () => {
 
   it('answers a refresh in flight before it finishes on a stop', async () => {
     await withWorker(ctx, async (taskQueue) => {
-      // The forced delivery is a local activity: the workflow task stays open while it runs and
+      // The forced refresh is a local activity: the workflow task stays open while it runs and
       // takes in new signals at its heartbeat (80% of the task timeout), so a short timeout lets
       // the stop arrive while the refresh is still running.
       const handle = await startShard(ctx.env.client, taskQueue, { shard: 4 }, { workflowTaskTimeout: '2s' });
       await soon('the first delivery run', () => (ctx.fakes.callsOf('deliverDue').length === 1 ? true : undefined));
       const held = ctx.fakes.hold('deliverNode');
-      const update = await handle.startUpdate(refreshNodeUpdate, { args: [{ nodeId: 'node-9' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      const update = await handle.startUpdate(forcedRefreshUpdate, { args: [{ nodeId: 'node-9' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
       await held.entered;
       await handle.signal(stopSignal);
       await signalHandled(handle, 'stop');
@@ -144,7 +144,7 @@ describe('shardWorkflow', () => {
       });
       const secondRun = ctx.env.client.workflow.getHandle(handle.workflowId, runs[1]);
       const held = ctx.fakes.hold('deliverNode');
-      const update = await handle.startUpdate(refreshNodeUpdate, { args: [{ nodeId: 'node-6' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
+      const update = await handle.startUpdate(forcedRefreshUpdate, { args: [{ nodeId: 'node-6' }], waitForStage: WorkflowUpdateStage.ACCEPTED });
       await held.entered;
       // A wake-up runs a delivery, after which the run would continue as new but for the refresh.
       await handle.signal(wakeSignal);

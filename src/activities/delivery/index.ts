@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import { batchWindowMs, type RetryTiming } from '../../domain/deadlines';
 import type { Keyring } from '../../domain/secret-box';
 import type { WorkerMetrics } from '../../observability/worker-metrics';
-import type { CourierActivities, DeliverDueInput, DeliverDueResult, DeliverNodeInput } from '../types';
+import type { CourierActivities, DeliverDueInput, DeliverDueResult, ForcedRefreshInput } from '../types';
 import { attemptBatch, type AttemptDeps } from '../../engine/delivery/attempt';
 import { summarizeShard } from '../../store/shard-summaries';
 import { recordAttempts, selectDueNodes, upsertForcedNode, type AttemptRecord } from '../../engine/delivery/node-store';
@@ -30,7 +30,7 @@ const QUICK_RETRY_PASSES = 2;
 
 export interface DeliveryDeps {
   pool: Pool;
-  dispatchers: { bulk: Dispatcher; forced: Dispatcher };
+  dispatchers: { bulk: Dispatcher; forcedRefresh: Dispatcher };
   /** Nodes read, attempted and written back per round trip. */
   batchSize: number;
   concurrency: number;
@@ -120,7 +120,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         if (record.acked) progress.delivered++;
         else {
           progress.failed++;
-          soonestRetry = Math.min(soonestRetry, record.nextAttemptAt.getTime());
+          soonestRetry = Math.min(soonestRetry, record.nextDueAt.getTime());
         }
         if (record.failure?.reason === 'metadata_unavailable') progress.sourceProblem = record.failure.message;
         observe(record, seconds);
@@ -156,7 +156,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
     },
 
     /** A forced refresh: one node, known or new, delivered now with freshly fetched metadata. */
-    async deliverNode({ serviceId, nodeId, endpoint }: DeliverNodeInput) {
+    async deliverNode({ serviceId, nodeId, endpoint }: ForcedRefreshInput) {
       const settings = await readDeliverySettings(deps.pool, serviceId, deps.keyring);
       if (!settings) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
       const node = await upsertForcedNode(deps.pool, {
@@ -166,7 +166,7 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
         shardCount: settings.shardCount,
       });
       if (!node) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
-      const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forced), observe);
+      const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forcedRefresh), observe);
       if (!record) throw new Error(`no attempt recorded for node ${nodeId}`);
       await recordAttempts(deps.pool, serviceId, [record]);
       return {

@@ -11,7 +11,7 @@ import { ServiceParamsSchema } from '../schemas/services';
 import { findNode, listNodes } from '../services/node-reads';
 import { redriveNodes } from '../services/redrive';
 import { spendRateQuota } from '../services/tenancy';
-import { refreshNode } from '../services/refresh-node';
+import { forcedRefresh } from '../services/forced-refresh';
 import { checkUrls } from '../services/target-checks';
 
 const tags = ['nodes'];
@@ -46,7 +46,7 @@ export const nodeRoutes: Route[] = [
     async handle({ service, params, body, deps }) {
       await checkUrls({ endpoint: body.endpoint }, deps.config);
       await spendRateQuota(deps, service.customerId, 'forcedRefreshesPerMinute');
-      const outcome = await refreshNode(deps, service, params.nodeId, body.endpoint);
+      const outcome = await forcedRefresh(deps, service, params.nodeId, body.endpoint);
       if (outcome.delivered) {
         const { nodeId, version, deliveredAt, expiresAt } = outcome;
         return { status: 200, body: { nodeId, version, deliveredAt, expiresAt } };

@@ -106,7 +106,7 @@ export const serviceRoutes: Route[] = [
         const row = await tx.service.update({ where: { id: service.id }, data: columns });
         if (columns.refreshBeforeSeconds !== service.refreshBeforeSeconds) {
           // Acked nodes were scheduled with the old lead time; failing ones keep their retry backoff.
-          await tx.$executeRaw`UPDATE nodes SET next_attempt_at = expires_at - make_interval(secs => ${columns.refreshBeforeSeconds}::double precision)
+          await tx.$executeRaw`UPDATE nodes SET next_due_at = expires_at - make_interval(secs => ${columns.refreshBeforeSeconds}::double precision)
             WHERE service_id = ${service.id}::uuid AND expires_at IS NOT NULL AND last_error IS NULL`;
         }
         return row;

@@ -24,13 +24,13 @@ export const NodeSchema = z
     lastError: z.string().nullable(),
     endpoint: z.string().nullable().meta({ description: 'Set when the node has its own endpoint.' }),
     shard: z.number().int(),
-    alert: z.enum(NODE_ALERTS).nullable().meta({ description: 'An open alarm episode, until the node acks again.' }),
+    alert: z.enum(NODE_ALERTS).nullable().meta({ description: 'An open alert episode, until the node acks again.' }),
     alertSince: timestamp.nullable(),
   })
   .meta({ id: 'Node' });
 export type NodeView = z.output<typeof NodeSchema>;
 
-/** `breached` names the `expired` state as alarms do: a copy expired before a fresh one was acked. */
+/** `breached` names the `expired` state as alerts do: a copy expired before a fresh one was acked. */
 const NODE_STATE_FILTERS = [...NODE_STATES, 'breached'] as const;
 export const NodeListQuerySchema = z.strictObject({
   state: z

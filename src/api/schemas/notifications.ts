@@ -1,4 +1,4 @@
-/** Notifications: the alarms about a customer's services, and their delivery log per channel. */
+/** Notifications: the alerts about a customer's services, and their delivery log per channel. */
 import { z } from 'zod';
 import { ALERT_KINDS } from '../../domain/alerts';
 import { cursor, limit, timestamp, uuid } from './common';

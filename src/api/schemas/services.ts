@@ -167,8 +167,8 @@ const LiveStatusSchema = z.object({
   nodes: NodeCountsSchema,
   alerts: z
     .object({ atRisk: z.number().int(), breached: z.number().int() })
-    .meta({ description: 'Nodes with an open alarm episode: failing with most of their budget spent, or past their deadline.' }),
-  nextRefreshAt: timestamp.nullable(),
+    .meta({ description: 'Nodes with an open alert episode: at risk (failing with most of their budget spent), or breached (past their deadline).' }),
+  nextRefreshAt: timestamp.nullable().meta({ description: "The service's next due time: when its earliest node is due for a delivery." }),
   lastCycleAt: timestamp.nullable(),
 });
 export type LiveStatus = z.output<typeof LiveStatusSchema>;

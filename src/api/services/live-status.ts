@@ -24,13 +24,14 @@ export async function liveStatus(deps: AppDeps, row: Service): Promise<LiveStatu
       ...mappingProblem(row.mappingError),
     },
     nodes: picture.counts,
-    nextRefreshAt: picture.nextRefreshAt?.toISOString() ?? null,
+    // Contract 1 calls the service's next due time `nextRefreshAt`.
+    nextRefreshAt: picture.nextDueAt?.toISOString() ?? null,
     lastCycleAt: picture.lastCycleAt?.toISOString() ?? null,
     alerts,
   };
 }
 
-/** Open alarm episodes, from the node rows (a partial index keeps this cheap: few nodes have one). */
+/** Open alert episodes, from the node rows (a partial index keeps this cheap: few nodes have one). */
 async function openAlerts(deps: AppDeps, serviceId: string): Promise<LiveStatus['alerts']> {
   const { rows } = await deps.db.pool.query<LiveStatus['alerts']>(
     `SELECT count(*) FILTER (WHERE alert = 'at_risk')::int AS "atRisk", count(*) FILTER (WHERE alert = 'breached')::int AS breached

@@ -19,7 +19,7 @@ const DIRECT_WAKE_LIMIT = 32;
 export async function redriveNodes(deps: AppDeps, serviceId: string, nodeIds?: string[]): Promise<number> {
   const { rows } = await deps.db.pool.query<{ redriven: number; shards: number[] | null }>(
     `WITH redriven AS (
-       UPDATE nodes SET next_attempt_at = $3, attempts = 0
+       UPDATE nodes SET next_due_at = $3, attempts = 0
         WHERE service_id = $1 AND ($2::text[] IS NULL OR node_id = ANY($2::text[]))
           AND (${nodeStateSql('failing', '$3')} OR ${nodeStateSql('expired', '$3')})
         RETURNING shard)

@@ -16,8 +16,8 @@ const REGISTRATION: { flag: string; field: string; spec: FlagSpec }[] = [
   { flag: 'endpoint', field: 'delivery.endpoint', spec: { type: 'string', value: 'URL', description: 'node delivery endpoint; {node} is substituted', required: true } },
   { flag: 'secondary-endpoint', field: 'delivery.secondaryEndpoint', spec: { type: 'string', value: 'URL', description: 'tried after repeated failures at the endpoint' } },
   { flag: 'timeout-ms', field: 'delivery.timeoutMs', spec: { type: 'integer', value: 'MS', description: 'delivery timeout per node (default 5000)' } },
-  { flag: 'webhook-url', field: 'notifications.webhookUrl', spec: { type: 'string', value: 'URL', description: 'where alarms are posted' } },
-  { flag: 'email', field: 'notifications.email', spec: { type: 'string', value: 'ADDRESS', description: 'where alarms are mailed' } },
+  { flag: 'webhook-url', field: 'notifications.webhookUrl', spec: { type: 'string', value: 'URL', description: 'where alerts are posted' } },
+  { flag: 'email', field: 'notifications.email', spec: { type: 'string', value: 'ADDRESS', description: 'where alerts are mailed' } },
   { flag: 'signing-secret', field: 'signingSecret', spec: { type: 'string', value: 'SECRET', description: 'your own HMAC key, 32+ characters (default: generated)' } },
 ];
 
@@ -66,8 +66,8 @@ function liveFields(s: ServiceDetail, now: number): [string, string][] {
     ...(s.mapping.error ? ([['mapping error', s.mapping.error]] as [string, string][]) : []),
     ...(s.mapping.held ? ([['mapping held', s.mapping.held]] as [string, string][]) : []),
     ['nodes', `${n.total} total: ${n.fresh} fresh, ${n.pending} pending, ${n.failing} failing, ${n.expired} expired`],
-    ['alarms', `${s.alerts.atRisk} at risk, ${s.alerts.breached} breached`],
-    ['next refresh', relative(s.nextRefreshAt, now)],
+    ['alerts', `${s.alerts.atRisk} at risk, ${s.alerts.breached} breached`],
+    ['next due', relative(s.nextRefreshAt, now)],
     ['last cycle', relative(s.lastCycleAt, now)],
   ];
 }

@@ -22,7 +22,7 @@ export function watchView(s: ServiceDetail, now: number): string[] {
     `mapping   ${progressBar(loaded ? 1 : 0, 1)}  ${loaded ? `${orDash(s.mapping.nodeCount)} nodes, ${s.mapping.badRows} bad rows` : 'loading'}`,
     `delivery  ${progressBar(n.fresh, n.total)}  ${n.fresh}/${n.total} fresh`,
     `nodes     fresh ${n.fresh}  pending ${n.pending}  failing ${n.failing}  expired ${n.expired}`,
-    `refresh   next ${relative(s.nextRefreshAt, now)}, last cycle ${relative(s.lastCycleAt, now)}`,
+    `refresh   next due ${relative(s.nextRefreshAt, now)}, last cycle ${relative(s.lastCycleAt, now)}`,
   ];
   if (s.mapping.error) lines.push(`mapping error: ${s.mapping.error}`);
   if (s.mapping.held) lines.push(`mapping held: ${s.mapping.held}`);

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { alertAfterFailure } from '../../domain/alerts';
-import { refreshAt, retryDelayMs, type RetryTiming } from '../../domain/deadlines';
+import { dueAfterAck, retryDelayMs, type RetryTiming } from '../../domain/deadlines';
 import { endpointRole } from '../../domain/endpoints';
 import { pullToken, pullTokenExpiry } from '../../domain/node-credential';
 import type { Keyring } from '../../domain/secret-box';
@@ -55,8 +55,8 @@ type MetadataFor = (nodeId: string) => Promise<PreparedMetadata>;
 
 export const prepareMetadata = (metadata: Metadata): PreparedMetadata => ({ ...metadata, json: JSON.stringify(metadata.bytes.toString('base64')) });
 
-/** A node whose last round ended in an ack starts a new round. */
-export const nextAttemptOf = (node: Pick<DueNode, 'attempts' | 'lastError'>): number => (node.lastError === null ? 1 : node.attempts + 1);
+/** The number of the attempt about to be made: a node whose last round ended in an ack starts a new round. */
+export const attemptNumberOf = (node: Pick<DueNode, 'attempts' | 'lastError'>): number => (node.lastError === null ? 1 : node.attempts + 1);
 
 /** The Contract 2 body delivering `metadata` to one node, and the deadline it carries. */
 export function encodeDelivery(
@@ -88,7 +88,7 @@ export function ackedRecord(
     nodeId,
     attemptedAt,
     attempts,
-    nextAttemptAt: refreshAt(expiresAt, settings.refreshBeforeSeconds),
+    nextDueAt: dueAfterAck(expiresAt, settings.refreshBeforeSeconds),
     acked: { version, deliveredAt, expiresAt },
     failure: null,
     alert: null,
@@ -130,7 +130,7 @@ async function attemptNode(
   metadataFor: MetadataFor,
 ): Promise<AttemptRecord> {
   const attemptedAt = deps.now();
-  const attempts = nextAttemptOf(node);
+  const attempts = attemptNumberOf(node);
   let failure: DeliveryFailure | null;
   let notBeforeMs = 0;
   try {
@@ -171,7 +171,7 @@ async function attemptNode(
     nodeId: node.nodeId,
     attemptedAt,
     attempts,
-    nextAttemptAt: new Date(now + delay),
+    nextDueAt: new Date(now + delay),
     acked: null,
     failure,
     alert: alertAfterFailure(node, new Date(now), settings.refreshBeforeSeconds),

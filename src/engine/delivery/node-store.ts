@@ -20,7 +20,7 @@ export interface AttemptRecord {
   nodeId: string;
   attemptedAt: Date;
   attempts: number;
-  nextAttemptAt: Date;
+  nextDueAt: Date;
   /** Set when the node acked. */
   acked: { version: string; deliveredAt: Date; expiresAt: Date } | null;
   /** Set when it did not; the message becomes the node's `last_error`. */
@@ -42,9 +42,9 @@ export async function selectDueNodes(
 ): Promise<DueNode[]> {
   const { rows } = await pool.query<DueNode>(
     `SELECT ${DUE_NODE_COLUMNS} FROM nodes
-      WHERE service_id = $1 AND shard = $2 AND next_attempt_at <= $3
+      WHERE service_id = $1 AND shard = $2 AND next_due_at <= $3
         AND (last_attempt_at IS NULL OR last_attempt_at < $4)
-      ORDER BY next_attempt_at
+      ORDER BY next_due_at
       LIMIT $5`,
     [q.serviceId, q.shard, q.dueBy, q.runStartedAt, q.limit],
   );
@@ -75,7 +75,7 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
     `WITH r AS (
        SELECT * FROM unnest($2::text[], $3::int[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
                             $8::timestamptz[], $9::timestamptz[], $10::"NodeAlert"[])
-         AS r(node_id, attempts, attempted_at, next_attempt_at, error, version, delivered_at, expires_at, alert)
+         AS r(node_id, attempts, attempted_at, next_due_at, error, version, delivered_at, expires_at, alert)
      ), current AS (
        SELECT n.node_id, n.alert, n.expires_at AS expired_at FROM nodes n JOIN r ON n.service_id = $1 AND n.node_id = r.node_id
         ORDER BY n.node_id FOR UPDATE OF n
@@ -91,7 +91,7 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
        UPDATE nodes AS n SET
           attempts = s.attempts,
           last_attempt_at = s.attempted_at,
-          next_attempt_at = s.next_attempt_at,
+          next_due_at = s.next_due_at,
           last_error = s.error,
           version = COALESCE(s.version, n.version),
           delivered_at = COALESCE(s.delivered_at, n.delivered_at),
@@ -118,7 +118,7 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
       records.map((r) => r.nodeId),
       records.map((r) => r.attempts),
       records.map((r) => r.attemptedAt),
-      records.map((r) => r.nextAttemptAt),
+      records.map((r) => r.nextDueAt),
       records.map((r) => r.failure?.message ?? null),
       records.map((r) => r.acked?.version ?? null),
       records.map((r) => r.acked?.deliveredAt ?? null),
@@ -141,7 +141,7 @@ export async function upsertForcedNode(
   // waits for a mapping apply in progress, and finds nothing once the service is deleted.
   const { rows } = await pool.query<DueNode>(
     `WITH service AS (SELECT id FROM services WHERE id = $1 AND status <> 'deleting' FOR KEY SHARE)
-     INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_attempt_at)
+     INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_due_at)
      SELECT service.id, $2, $3, $4, $5, 'api', now() FROM service
      ON CONFLICT (service_id, node_id) DO UPDATE SET endpoint = COALESCE(EXCLUDED.endpoint, nodes.endpoint)
      RETURNING ${DUE_NODE_COLUMNS}`,
@@ -151,7 +151,7 @@ export async function upsertForcedNode(
 }
 
 export async function markAllDue(pool: Pool, serviceId: string, now: Date): Promise<void> {
-  await pool.query(`UPDATE nodes SET next_attempt_at = $2 WHERE service_id = $1`, [serviceId, now]);
+  await pool.query(`UPDATE nodes SET next_due_at = $2 WHERE service_id = $1`, [serviceId, now]);
 }
 
 export async function purgeService(pool: Pool, serviceId: string): Promise<void> {

@@ -4,7 +4,7 @@ import { pullToken, pullTokenExpiry } from '../../domain/node-credential';
 import { expandTemplate } from '../../domain/protocol';
 import type { Keyring } from '../../domain/secret-box';
 import { signBody } from '../../domain/signing';
-import { ackedRecord, encodeDelivery, nextAttemptOf, prepareMetadata } from './attempt';
+import { ackedRecord, encodeDelivery, attemptNumberOf, prepareMetadata } from './attempt';
 import { fetchMetadata, MetadataThrottled } from './metadata-client';
 import { findDueNode, recordAttempts } from './node-store';
 import { admitPull, settlePull } from './pull-log';
@@ -55,7 +55,7 @@ export async function deliverByPull(deps: PullDeps, settings: DeliverySettings, 
   }
   const { body, expiresAt } = encodeDelivery(settings, nodeId, metadata);
   const record = ackedRecord(
-    { nodeId, attemptedAt, attempts: nextAttemptOf(node), version: metadata.version, deliveredAt: deps.now(), expiresAt },
+    { nodeId, attemptedAt, attempts: attemptNumberOf(node), version: metadata.version, deliveredAt: deps.now(), expiresAt },
     settings,
   );
   await recordAttempts(deps.pool, settings.serviceId, [record]);

@@ -13,7 +13,7 @@ class NodeRecord {
   deliveries = 0;
   /** Expired time of copies already replaced; the current copy's is added when read. */
   closedExpiredMs = 0;
-  breaches = 0;
+  lateArrivals = 0;
   maxLateMs = 0;
   rejected = 0;
   lastRejected: string | null = null;
@@ -51,7 +51,7 @@ export interface NodeView {
   /** Total time this node held expired metadata, including the current copy's if it has expired. */
   expiredMs: number;
   /** Copies that arrived after the previous one had expired. */
-  breaches: number;
+  lateArrivals: number;
   /** The longest such gap. */
   maxLateMs: number;
   rejected: number;
@@ -69,7 +69,7 @@ export interface LedgerSummary {
   holdingExpired: number;
   expiredNodeSeconds: number;
   deliveries: number;
-  breaches: number;
+  lateArrivals: number;
   rejected: number;
 }
 
@@ -108,7 +108,7 @@ export class Ledger {
     if (record.version !== null && record.expiresAt < now) {
       const late = now - record.expiresAt;
       record.closedExpiredMs += late;
-      record.breaches += 1;
+      record.lateArrivals += 1;
       if (late > record.maxLateMs) record.maxLateMs = late;
     }
     if (record.firstDeliveredAt === 0) record.firstDeliveredAt = now;
@@ -226,7 +226,7 @@ function view(r: NodeRecord, now: number): NodeView {
     deliveries: r.deliveries,
     expired: ongoing > 0,
     expiredMs: r.closedExpiredMs + ongoing,
-    breaches: r.breaches,
+    lateArrivals: r.lateArrivals,
     maxLateMs: r.maxLateMs,
     rejected: r.rejected,
     lastRejected: r.lastRejected,
@@ -245,7 +245,7 @@ const emptySummary = (): SummaryAccumulator => ({
   expiredNodeSeconds: 0,
   expiredMs: 0,
   deliveries: 0,
-  breaches: 0,
+  lateArrivals: 0,
   rejected: 0,
 });
 
@@ -257,7 +257,7 @@ function addTo(s: SummaryAccumulator, r: NodeRecord, now: number): void {
   }
   s.expiredMs += r.closedExpiredMs + ongoingExpiredMs(r, now);
   s.deliveries += r.deliveries;
-  s.breaches += r.breaches;
+  s.lateArrivals += r.lateArrivals;
   s.rejected += r.rejected;
 }
 

@@ -16,7 +16,7 @@ interface FleetStats {
   /** Node-seconds of expired metadata, including copies expired now. */
   expiredNodeSeconds: number;
   /** Copies that arrived after the previous one had expired. */
-  breaches: number;
+  lateArrivals: number;
   /** Start, or last reset. */
   since: string;
 }

@@ -50,14 +50,14 @@ export function shardGroupWorkflowOptions(input: ShardGroupWorkflowInput) {
   );
 }
 
-export interface RefreshNodeRequest {
+export interface ForcedRefreshRequest {
   nodeId: string;
   /** Delivery endpoint for a node the mapping does not list. */
   endpoint?: string;
 }
 
-/** The outcome of one forced delivery, as the API returns it. */
-export interface NodeDelivery {
+/** The outcome of one forced refresh, as the API returns it. */
+export interface ForcedRefreshOutcome {
   nodeId: string;
   acked: boolean;
   version: string | null;
@@ -75,8 +75,11 @@ export interface ShardState {
   engineError: string | null;
 }
 
-/** Deliver to one node now, known or new, and answer once it acked or failed. */
-export const refreshNodeUpdate = defineUpdate<NodeDelivery, [RefreshNodeRequest]>('refreshNode');
+/**
+ * The forced refresh: deliver to one node now, known or new, and answer once it acked or failed.
+ * `refreshNode` is its name in workflow histories and in flight, so it stays.
+ */
+export const forcedRefreshUpdate = defineUpdate<ForcedRefreshOutcome, [ForcedRefreshRequest]>('refreshNode');
 /** Something changed (mapping, config, refresh-all, redrive, a missed run): re-plan the next delivery now. */
 export const wakeSignal = defineSignal('wake');
 /** The shard is no longer needed (service deleted, or fewer shards): finish. */

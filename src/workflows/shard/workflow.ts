@@ -9,14 +9,14 @@ import {
 } from '@temporalio/workflow';
 import { NODE_ID_PATTERN } from '../../domain/node-id';
 import { FIRST_RUN_NODES } from '../../domain/task-queues';
-import { deliveryFor, firstDeliveryFor, forcedDelivery } from '../activities';
+import { deliveryFor, firstDeliveryFor, forcedRefresh } from '../activities';
 import { describeShard } from '../summaries';
 import {
-  refreshNodeUpdate,
+  forcedRefreshUpdate,
   shardStatusQuery,
   stopSignal,
   wakeSignal,
-  type RefreshNodeRequest,
+  type ForcedRefreshRequest,
   type ShardState,
   type ShardWorkflowInput,
 } from './definitions';
@@ -45,9 +45,9 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
   });
   setHandler(shardStatusQuery, () => state);
   setHandler(
-    refreshNodeUpdate,
-    (request: RefreshNodeRequest) => forcedDelivery.deliverNode({ serviceId: input.serviceId, ...request }),
-    { validator: validateRefreshNode },
+    forcedRefreshUpdate,
+    (request: ForcedRefreshRequest) => forcedRefresh.deliverNode({ serviceId: input.serviceId, ...request }),
+    { validator: validateForcedRefresh },
   );
 
   // A shard started afresh (not continued as new) begins with a short run on the quick queue.
@@ -94,7 +94,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
 
 const nowIso = () => new Date(Date.now()).toISOString();
 
-function validateRefreshNode(request: RefreshNodeRequest): void {
+function validateForcedRefresh(request: ForcedRefreshRequest): void {
   if (!NODE_ID_PATTERN.test(request.nodeId)) {
     throw ApplicationFailure.nonRetryable(`node id '${request.nodeId.slice(0, 80)}' is not 1-253 characters of [A-Za-z0-9._:-]`);
   }

@@ -95,11 +95,11 @@ describe('nodes', () => {
     expect(fieldPaths(await redrive({ nodeIds: ['bad id'] }))).toEqual(['nodeIds[0]']);
 
     // Every node sleeping through a long backoff.
-    await db.pool.query(`UPDATE nodes SET next_attempt_at = now() + interval '1 hour', attempts = 7 WHERE service_id = $1`, [id]);
+    await db.pool.query(`UPDATE nodes SET next_due_at = now() + interval '1 hour', attempts = 7 WHERE service_id = $1`, [id]);
     const due = async () =>
       (
         await db.pool.query<{ node_id: string }>(
-          `SELECT node_id FROM nodes WHERE service_id = $1 AND next_attempt_at <= now() AND attempts = 0 ORDER BY node_id`,
+          `SELECT node_id FROM nodes WHERE service_id = $1 AND next_due_at <= now() AND attempts = 0 ORDER BY node_id`,
           [id],
         )
       ).rows.map((r) => r.node_id);

@@ -101,9 +101,9 @@ describe('changing and deleting services', () => {
     });
 
     const acked = await db.prisma.node.findUniqueOrThrow({ where: { serviceId_nodeId: { serviceId: id, nodeId: 'acked' } } });
-    expect(acked.nextAttemptAt.getTime()).toBe(expiresAt.getTime() - 900_000);
+    expect(acked.nextDueAt.getTime()).toBe(expiresAt.getTime() - 900_000);
     const failing = await db.prisma.node.findUniqueOrThrow({ where: { serviceId_nodeId: { serviceId: id, nodeId: 'failing' } } });
-    expect(failing.nextAttemptAt).toEqual(before.nextAttemptAt);
+    expect(failing.nextDueAt).toEqual(before.nextDueAt);
 
     const history = await temporal.workflow.getHandle(serviceWorkflowId(id)).fetchHistory();
     const signals = (history.events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes);

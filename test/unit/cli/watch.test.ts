@@ -15,7 +15,7 @@ describe('watch', () => {
     expect(isAllFresh(detail({ nodes: { total: 5, fresh: 5 } }))).toBe(true);
   });
 
-  test('the live view shows mapping and delivery progress, counts and the next refresh in under 80 columns', () => {
+  test('the live view shows mapping and delivery progress, counts and the next due time in under 80 columns', () => {
     const lines = watchView(detail({ nodes: { fresh: 1, pending: 2, failing: 1 } }), now);
     expect(lines).toEqual([
       'payments-api  6f1c3c1e-2b1a-4f7e-9a43-0c6a3e0f5b11',
@@ -23,7 +23,7 @@ describe('watch', () => {
       `mapping   [${'#'.repeat(30)}] 100%  4 nodes, 0 bad rows`,
       `delivery  [${'#'.repeat(8)}${'.'.repeat(22)}]  25%  1/4 fresh`,
       'nodes     fresh 1  pending 2  failing 1  expired 0',
-      'refresh   next in 45 s, last cycle 3 min ago',
+      'refresh   next due in 45 s, last cycle 3 min ago',
     ]);
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(80);
     expect(watchView(detail({ mapping: { loadedAt: null, error: 'NoSuchKey' } }), now)).toContain('mapping error: NoSuchKey');

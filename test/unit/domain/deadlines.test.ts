@@ -1,8 +1,8 @@
-import { batchWindowMs, refreshAt, retryDelayMs } from '../../../src/domain/deadlines';
+import { batchWindowMs, dueAfterAck, retryDelayMs } from '../../../src/domain/deadlines';
 
 describe('deadlines', () => {
   it('refreshes refreshBefore ahead of the deadline', () => {
-    expect(refreshAt(new Date('2026-01-01T01:00:00Z'), 1200).toISOString()).toBe('2026-01-01T00:40:00.000Z');
+    expect(dueAfterAck(new Date('2026-01-01T01:00:00Z'), 1200).toISOString()).toBe('2026-01-01T00:40:00.000Z');
   });
 
   it('backs off exponentially with jitter in [cap/2, cap)', () => {

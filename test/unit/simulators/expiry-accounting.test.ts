@@ -22,8 +22,8 @@ describe('node fleet expired-time accounting', () => {
     now = T0 + 3_000;
     await deliver(fleet.url, bodyFor('n', { version: 'v2', expiresAt: at(10_000) }));
 
-    expect(fleet.node('n')).toMatchObject({ version: 'v2', expiredMs: 2_000, expired: false, breaches: 1, maxLateMs: 2_000, deliveries: 2 });
-    expect(fleet.stats()).toMatchObject({ expiredNodeSeconds: 2, breaches: 1, holdingValid: 1, holdingExpired: 0 });
+    expect(fleet.node('n')).toMatchObject({ version: 'v2', expiredMs: 2_000, expired: false, lateArrivals: 1, maxLateMs: 2_000, deliveries: 2 });
+    expect(fleet.stats()).toMatchObject({ expiredNodeSeconds: 2, lateArrivals: 1, holdingValid: 1, holdingExpired: 0 });
   });
 
   it('adds nothing when a copy arrives in time', async () => {
@@ -31,7 +31,7 @@ describe('node fleet expired-time accounting', () => {
     now = T0 + 4_000;
     await deliver(fleet.url, bodyFor('n', { expiresAt: at(9_000) }));
 
-    expect(fleet.node('n')).toMatchObject({ expiredMs: 0, breaches: 0, firstDeliveredAt: at(0), deliveredAt: at(4_000) });
+    expect(fleet.node('n')).toMatchObject({ expiredMs: 0, lateArrivals: 0, firstDeliveredAt: at(0), deliveredAt: at(4_000) });
   });
 
   it('counts the ongoing expiry of the current copy when read', async () => {
@@ -39,7 +39,7 @@ describe('node fleet expired-time accounting', () => {
     now = T0 + 1_500;
     expect(fleet.node('n')).toMatchObject({ expired: true, expiredMs: 500 });
     now = T0 + 4_000;
-    expect(fleet.node('n')).toMatchObject({ expired: true, expiredMs: 3_000, breaches: 0 });
+    expect(fleet.node('n')).toMatchObject({ expired: true, expiredMs: 3_000, lateArrivals: 0 });
     expect(fleet.stats()).toMatchObject({ holdingValid: 0, holdingExpired: 1, expiredNodeSeconds: 3 });
   });
 

@@ -202,7 +202,7 @@ describe('node fleet', () => {
         holdingValid: 1,
         holdingExpired: 0,
         expiredNodeSeconds: 0,
-        breaches: 0,
+        lateArrivals: 0,
         since: expect.any(String),
       });
       expect((await call('POST', `${fleet.url}/admin/reset`)).status).toBe(204);
