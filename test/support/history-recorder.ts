@@ -5,13 +5,15 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Client } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { historyToJSON, type History } from '@temporalio/common/lib/proto-utils';
 import { ROOT } from '../../src/stack/paths';
 import { workflowSources } from './workflow-sources';
 
 export const HISTORIES_DIR = join(ROOT, 'test', 'replay', 'histories');
 export const MANIFEST_FILE = join(ROOT, 'test', 'replay', 'manifest.json');
+/** How long a recording waits for a workflow's started timer to fire: beyond the fleet's 15 s tick. */
+const SLEEP_WAIT_MS = 45_000;
 export const RECORD_COMMAND = 'RECORD_HISTORIES=1 bash scripts/on-node.sh npx jest test/integration/engine-fanout';
 
 export interface Manifest {
@@ -44,7 +46,7 @@ export async function recordHistories(temporal: Client, workflowIds: string[]): 
   for (const workflowId of workflowIds) {
     const handle = temporal.workflow.getHandle(workflowId);
     const { type } = await handle.describe();
-    written.push(writeNew(`${type}--${roleOf(workflowId)}--${recordedAt.slice(0, 10)}`, historyToJSON(await handle.fetchHistory())));
+    written.push(writeNew(`${type}--${roleOf(workflowId)}--${recordedAt.slice(0, 10)}`, historyToJSON(await sleptHistory(handle))));
   }
   const manifest: Manifest = {
     recordedAt,
@@ -53,6 +55,21 @@ export async function recordHistories(temporal: Client, workflowIds: string[]): 
   };
   writeFileSync(MANIFEST_FILE, `${JSON.stringify(manifest, null, 2)}\n`);
   return written;
+}
+
+/**
+ * The history once a timer it started has fired (the replay test wants one that slept and woke):
+ * a ticker that had just started its first sleep, on a busy machine, is waited for.
+ */
+async function sleptHistory(handle: WorkflowHandle): Promise<History> {
+  const deadline = Date.now() + SLEEP_WAIT_MS;
+  for (;;) {
+    const history = await handle.fetchHistory();
+    const events = history.events ?? [];
+    const waiting = events.some((e) => e.timerStartedEventAttributes) && !events.some((e) => e.timerFiredEventAttributes);
+    if (!waiting || Date.now() > deadline) return history;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 /** `service`, `group-0`, `shard-0` under a service; `notifier`, `fleet` for the per-queue workflows. */
