@@ -43,6 +43,9 @@ async function scrape(url: string): Promise<string> {
 const SDK_LEVEL: Record<Level, LogLevel> = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE' };
 const PINO_LEVEL: Record<LogLevel, Level> = { ERROR: 'error', WARN: 'warn', INFO: 'info', DEBUG: 'debug', TRACE: 'trace' };
 
+/** SDK warnings that describe Courier's design, not a fault: the quick task queue's Worker runs activities only. */
+const BY_DESIGN = new Set(['No workflows registered, not polling for workflow tasks']);
+
 /**
  * The Temporal Runtime's logger, writing into `logger`: what the SDK, its Core (forwarded) and the
  * workflow and activity loggers (`log` of @temporalio/workflow and @temporalio/activity) say.
@@ -54,6 +57,7 @@ function temporalLogger(logger: Logger): DefaultLogger {
     // An activity's task token lets its holder complete the activity: not for logs.
     const fields = { ...meta };
     delete fields.taskToken;
-    logger[PINO_LEVEL[entryLevel]](fields, message);
+    const shown = entryLevel === 'WARN' && BY_DESIGN.has(message) ? 'DEBUG' : entryLevel;
+    logger[PINO_LEVEL[shown]](fields, message);
   });
 }

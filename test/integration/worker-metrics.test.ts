@@ -8,11 +8,13 @@ import { nodesDown } from '../../src/simulators/node-fleet';
 import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
 import { freeLoopbackPort } from '../../src/net/free-port';
+import { quickTaskQueue } from '../../src/domain/task-queues';
 
 const NODES = 20;
 const REFUSING = ['obs-0', 'obs-1', 'obs-2'];
 const ANSWERING_503 = ['obs-3', 'obs-4'];
 const ACTIVITY_SLOTS = 12;
+const QUICK_SLOTS = 3;
 
 interface Sample {
   name: string;
@@ -46,7 +48,7 @@ describe('worker metrics', () => {
     const port = await freeLoopbackPort();
     metricsUrl = `http://127.0.0.1:${port}`;
     engine = await Engine.start('metrics', {
-      workerEnv: { COURIER_WORKER_METRICS_PORT: String(port), COURIER_NODE_GAUGE_SECONDS: '1', COURIER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITY_SLOTS) },
+      workerEnv: { COURIER_WORKER_METRICS_PORT: String(port), COURIER_NODE_GAUGE_SECONDS: '1', COURIER_MAX_CONCURRENT_ACTIVITIES: String(ACTIVITY_SLOTS), COURIER_QUICK_SLOTS: String(QUICK_SLOTS) },
     });
   });
   afterAll(async () => {
@@ -112,12 +114,14 @@ describe('worker metrics', () => {
     const types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(([, name = '', type = '']) => [name, type]));
     expect(SDK_METRICS.filter(({ name, type }) => types.get(name) !== type).map((m) => m.name)).toEqual([]);
     const samples = parseExposition(text);
-    // Free and used activity slots add up to what the worker was given.
-    const activitySlots = ['temporal_worker_task_slots_available', 'temporal_worker_task_slots_used'].reduce(
-      (sum, name) => sum + valueOf(samples, name, { worker_type: 'ActivityWorker' }),
-      0,
-    );
-    expect(activitySlots).toBe(ACTIVITY_SLOTS);
+    // Free and used activity slots add up to what each of the worker's two Workers was given.
+    const activitySlots = (taskQueue: string) =>
+      ['temporal_worker_task_slots_available', 'temporal_worker_task_slots_used'].reduce(
+        (sum, name) => sum + valueOf(samples, name, { worker_type: 'ActivityWorker', task_queue: taskQueue }),
+        0,
+      );
+    expect(activitySlots(engine.config.COURIER_TASK_QUEUE)).toBe(ACTIVITY_SLOTS);
+    expect(activitySlots(quickTaskQueue(engine.config.COURIER_TASK_QUEUE))).toBe(QUICK_SLOTS);
     expect(valueOf(samples, 'temporal_activity_schedule_to_start_latency_seconds_count')).toBeGreaterThan(0);
   });
 });
