@@ -69,7 +69,9 @@ describe('alternative delivery paths and redrive', () => {
       const n = await node(id, 'sec-4');
       return /via secondary/.test(n.lastError ?? '') ? n : undefined;
     }, 60_000);
-    expect(failing).toMatchObject({ state: 'failing', attempts: 4 });
+    // The fourth attempt is the first at the secondary; the run's quick retries may add more before this poll sees it.
+    expect(failing.state).toBe('failing');
+    expect(failing.attempts).toBeGreaterThanOrEqual(4);
   });
 
   it('redriven nodes are retried at once, not at the end of their backoff', async () => {
