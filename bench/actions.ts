@@ -5,6 +5,7 @@
  * Heartbeats and queries leave no event and are not counted (short delivery runs send none).
  */
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { millisOf } from './history';
 
 export type HistoryEvent = NonNullable<History['events']>[number];
 
@@ -26,16 +27,16 @@ function actionOf(event: HistoryEvent): string | null {
   return null;
 }
 
-export const eventMs = (event: HistoryEvent): number => {
-  const t = event.eventTime;
-  return t ? Number(t.seconds ?? 0) * 1000 + Math.floor((t.nanos ?? 0) / 1e6) : 0;
-};
+/** The events in [fromMs, toMs). */
+export const eventsBetween = (events: readonly HistoryEvent[], fromMs: number, toMs: number): HistoryEvent[] =>
+  events.filter((event) => {
+    const at = millisOf(event.eventTime);
+    return at >= fromMs && at < toMs;
+  });
 
 /** Actions by kind among events in [fromMs, toMs). */
 export function countActions(events: readonly HistoryEvent[], fromMs: number, toMs: number, into: Record<string, number> = {}): Record<string, number> {
-  for (const event of events) {
-    const at = eventMs(event);
-    if (at < fromMs || at >= toMs) continue;
+  for (const event of eventsBetween(events, fromMs, toMs)) {
     const kind = actionOf(event);
     if (kind) into[kind] = (into[kind] ?? 0) + 1;
   }

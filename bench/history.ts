@@ -21,8 +21,9 @@ function eventName(e: temporal.api.history.v1.IHistoryEvent): string {
   return activity ? `${name} ${activity}` : marker ? `${name} ${marker}` : name;
 }
 
-const millisOf = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
-  Number(t?.seconds ?? 0) * 1000 + Math.round((t?.nanos ?? 0) / 1e6);
+/** An event's time in milliseconds since the epoch (0 when it has none). */
+export const millisOf = (t: temporal.api.history.v1.IHistoryEvent['eventTime']): number =>
+  Number(t?.seconds ?? 0) * 1000 + Math.floor((t?.nanos ?? 0) / 1e6);
 
 /** The events of `workflowId` (its current run) from `sinceMs` on, with their offsets. */
 export async function historySteps(client: Client, workflowId: string, sinceMs: number): Promise<HistoryStep[]> {

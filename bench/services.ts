@@ -18,7 +18,7 @@ import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { createS3Client } from '../src/activities/s3';
 import { MAPPINGS_BUCKET } from '../src/stack/s3';
-import { countActions, eventMs, totalOf, type HistoryEvent } from './actions';
+import { countActions, eventsBetween, totalOf, type HistoryEvent } from './actions';
 import type { CpuDelta } from './cpu';
 import { CpuWindow, FLEET_SECRET, progress, sleep, type Bench } from './context';
 import { CourierRig } from './courier-rig';
@@ -267,7 +267,7 @@ async function actionsIn(temporal: Client, services: readonly Registered[], from
 async function eventsIn(temporal: Client, services: readonly Registered[], fromMs: number, toMs: number, matches: (e: HistoryEvent) => boolean): Promise<number> {
   let count = 0;
   await eachHistory(temporal, services, (events) => {
-    count += events.filter((e) => matches(e) && eventMs(e) >= fromMs && eventMs(e) < toMs).length;
+    count += eventsBetween(events, fromMs, toMs).filter(matches).length;
   });
   return count;
 }

@@ -5,8 +5,8 @@
  * pending requests across continue-as-new, and on deregistration stops its shards and purges.
  * Its children are real shard and group workflows on fake activities.
  */
-import type { Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure, type SignalDefinition } from '@temporalio/common';
 import type { LoadMappingResult } from '../../src/activities/types';
 import {
   checkMappingSignal,
@@ -34,6 +34,19 @@ const unchanged = (etag: string): LoadMappingResult => ({ ...appliedMapping(etag
 const loads = () => ctx.fakes.callsOf('loadMapping');
 const signalsOf = (signal: 'wake' | 'stop') => ctx.fakes.callsOf('signalWorkflows').filter((c) => c.signal === signal);
 const statusOf = (client: Client, serviceId: string) => client.workflow.getHandle(`service:${serviceId}`).query(serviceStatusQuery);
+/**
+ * Sends `signal` while an iteration is under way: a serviceChanged wakes the shards, the wake-up's
+ * signalWorkflows call is held until the workflow has handled `signal`, then let go.
+ */
+async function signalMidIteration(handle: WorkflowHandle, signal: SignalDefinition, name: string): Promise<void> {
+  const held = ctx.fakes.hold('signalWorkflows');
+  await handle.signal(serviceChangedSignal, { mappingChanged: false });
+  await held.entered;
+  await handle.signal(signal);
+  await signalHandled(handle, name);
+  held.release();
+}
+
 const runningIds = async (client: Client, ids: string[]) => {
   const states = await Promise.all(ids.map((id) => client.workflow.getHandle(id).describe().then((d) => d.status.name, () => 'NOT_FOUND')));
   return ids.filter((_, i) => states[i] === 'RUNNING');
@@ -180,12 +193,7 @@ describe('serviceWorkflow', () => {
       await soon('a second run', async () => ((await runsOf(handle)).length === 2 ? true : undefined));
 
       // A refresh-all that arrives while the iteration wakes the shards is acted on by the next run.
-      const held = ctx.fakes.hold('signalWorkflows');
-      await handle.signal(serviceChangedSignal, { mappingChanged: false });
-      await held.entered;
-      await handle.signal(refreshAllSignal);
-      await signalHandled(handle, 'refreshAll');
-      held.release();
+      await signalMidIteration(handle, refreshAllSignal, 'refreshAll');
       await soon('the carried refresh-all', () => (ctx.fakes.callsOf('markAllDue').length === 1 ? true : undefined));
 
       ctx.fakes.answer.loadMapping = async () => unchanged('etag-1');
@@ -214,12 +222,7 @@ describe('serviceWorkflow', () => {
       const handle = await startService(ctx.env.client, taskQueue, serviceId, { continueAsNewEveryIteration: true });
       await soon('a second run', async () => ((await runsOf(handle)).length === 2 ? true : undefined));
 
-      const held = ctx.fakes.hold('signalWorkflows');
-      await handle.signal(serviceChangedSignal, { mappingChanged: false });
-      await held.entered;
-      await handle.signal(deregisterSignal);
-      await signalHandled(handle, 'deregister');
-      held.release();
+      await signalMidIteration(handle, deregisterSignal, 'deregister');
       await soon('the service to finish', async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
       expect(await runsOf(handle)).toHaveLength(2);
       expect(signalsOf('stop')).toEqual([{ workflowIds: [shard0], signal: 'stop', awaitClose: true }]);
