@@ -66,8 +66,11 @@ export async function updateSteps(client: Client, workflowId: string, nodeId: st
   const scheduled = before.find((e) => e.eventType === Type.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
   const after = events.slice(accepted);
   const updateId = events[accepted]?.workflowExecutionUpdateAcceptedEventAttributes?.protocolInstanceId;
-  const completed = after.find((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === updateId);
-  const marker = after.find((e) => e.eventType === Type.EVENT_TYPE_MARKER_RECORDED);
+  const completedAt = after.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === updateId);
+  const completed = completedAt < 0 ? undefined : after[completedAt];
+  // This update's local activity is the marker written with its answer, the last one before its
+  // completion: an earlier marker after the acceptance belongs to another update on the same shard.
+  const marker = completedAt < 0 ? undefined : after.slice(0, completedAt).reverse().find((e) => e.eventType === Type.EVENT_TYPE_MARKER_RECORDED);
   const la = marker ? localActivityTimes(marker) : null;
   const steps: HistoryStep[] = [];
   const add = (event: string, at: number | undefined) => at !== undefined && steps.push({ event, atMs: at - sinceMs });
