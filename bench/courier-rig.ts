@@ -27,6 +27,8 @@ export interface ServiceRef {
   name: string;
   nodes: number;
   prefix: string;
+  /** The API key of the customer that registered it. */
+  key: string;
 }
 
 export interface ForcedRefreshFigure {
@@ -158,7 +160,7 @@ export class CourierRig {
           delivery: { endpoint: `${bench.sim.fleetUrl}/nodes/{node}/metadata`, timeoutMs: 5000 },
           signingSecret: FLEET_SECRET,
         }, apiKey);
-        added.push({ id: created.id as string, name, nodes: perService, prefix });
+        added.push({ id: created.id as string, name, nodes: perService, prefix, key: apiKey });
       }
     } finally {
       s3.destroy();
@@ -265,6 +267,29 @@ export class CourierRig {
   /** Courier's own view of each service (GET /v1/services/{id}). */
   async statuses(): Promise<Record<string, unknown>[]> {
     return Promise.all(this.services.map((s) => this.call('GET', `/v1/services/${s.id}`)));
+  }
+
+  /**
+   * Deregisters every service registered here and waits until their workflows have purged them:
+   * the parts after this one start on a stack with no services of its (fairness needs the worker's
+   * slots to itself).
+   */
+  async removeServices(timeoutMs = 120_000): Promise<void> {
+    const ids = this.services.map((s) => s.id);
+    await Promise.all(this.services.map((s) => this.call('DELETE', `/v1/services/${s.id}`, undefined, s.key)));
+    const db = new Pool({ connectionString: this.bench.env.DATABASE_URL, max: 1 });
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const { rows } = await db.query<{ left: number }>('SELECT count(*)::int AS left FROM services WHERE id = ANY($1)', [ids]);
+        if (rows[0]?.left === 0) break;
+        if (Date.now() > deadline) throw new Error(`${rows[0]?.left} of ${ids.length} services not purged within ${timeoutMs / 1000} s of their deregistration`);
+        await sleep(250);
+      }
+    } finally {
+      await db.end();
+    }
+    this.services.length = 0;
   }
 
   async stop(): Promise<void> {

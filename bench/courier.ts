@@ -126,6 +126,8 @@ export async function runCourier(bench: Bench): Promise<{ rows: Row[]; extra: Re
     extra.courierStatus = await rig.statuses();
     extra.courierTimeline = await sim.timeline();
     if (options.large) extra.large = await sweep(rig, perService);
+    progress('courier: deregistering its services');
+    await rig.removeServices();
     return { rows, extra };
   } finally {
     progress('courier: stopping the worker and the API');

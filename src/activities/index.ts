@@ -11,6 +11,7 @@ import { createDeliveryActivities } from './delivery';
 import { createFleetActivities } from './fleet';
 import { SourceLimiter } from '../engine/delivery/source-limiter';
 import { createMappingActivities } from './mapping';
+import { createSmallMappingActivities } from './mapping-small';
 import { createNotificationActivities } from './notifications';
 import type { CourierActivities } from './types';
 
@@ -38,16 +39,18 @@ export interface ActivityDeps {
 export function createActivities(deps: ActivityDeps): CourierActivities {
   const { db, s3, temporal, dispatchers, config, metrics } = deps;
   const keyring = secretsKeyring(config);
+  const mapping = {
+    db,
+    s3,
+    shardSize: config.COURIER_SHARD_SIZE,
+    minKeepFraction: config.COURIER_MAPPING_MIN_KEEP_FRACTION,
+    mappingBuckets: config.COURIER_MAPPING_BUCKETS,
+    quotaDefaults: quotaDefaults(config),
+    metrics,
+  };
   return timed(metrics, {
-    ...createMappingActivities({
-      db,
-      s3,
-      shardSize: config.COURIER_SHARD_SIZE,
-      minKeepFraction: config.COURIER_MAPPING_MIN_KEEP_FRACTION,
-      mappingBuckets: config.COURIER_MAPPING_BUCKETS,
-      quotaDefaults: quotaDefaults(config),
-      metrics,
-    }),
+    ...createMappingActivities(mapping),
+    ...createSmallMappingActivities(mapping),
     ...createDeliveryActivities({
       pool: db.pool,
       dispatchers,

@@ -96,6 +96,8 @@ export interface FleetDutiesResult {
 
 export interface CourierActivities {
   loadMapping(input: LoadMappingInput): Promise<LoadMappingResult>;
+  /** loadMapping as a local activity when the object is small; null when it is not (src/activities/mapping-small.ts). */
+  loadSmallMapping(input: LoadMappingInput): Promise<LoadMappingResult | null>;
   deliverDue(input: DeliverDueInput): Promise<DeliverDueResult>;
   /** The forced refresh of one node (a local activity; `deliverNode` is its name in workflow histories). */
   deliverNode(input: ForcedRefreshInput): Promise<ForcedRefreshOutcome>;

@@ -60,6 +60,18 @@ export const mappingFor = (customerId: string) =>
     priority: { fairnessKey: customerId },
   });
 
+/**
+ * A new service's first load when its mapping is small, inside the service workflow's task
+ * (src/activities/mapping-small.ts): no activity task through the server, no quick slot to wait
+ * for, one workflow task fewer. It shares the local-activity slots with forced refreshes, for a
+ * few milliseconds of work. It never fails (null leaves the load to mappingFor), so one attempt
+ * and a short timeout: a stuck one falls back too.
+ */
+export const smallMapping = proxyLocalActivities<Pick<CourierActivities, 'loadSmallMapping'>>({
+  startToCloseTimeout: '10 seconds',
+  retry: { maximumAttempts: 1 },
+});
+
 /** Control steps must eventually happen (stopping shards, purging rows): retried without a bound. */
 export const control = proxyActivities<Pick<CourierActivities, 'signalWorkflows' | 'markAllDue' | 'purgeService'>>({
   startToCloseTimeout: '10 minutes',

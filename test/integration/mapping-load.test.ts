@@ -16,6 +16,7 @@ import type { MappingFormat } from '../../src/domain/mapping';
 import { nodeHash } from '../../src/domain/sharding';
 import { upsertForcedNode } from '../../src/engine/delivery/node-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics';
+import { createMappingService } from '../support/mapping-services';
 
 const BUCKET = 'courier-mappings';
 const SHARD_SIZE = 10;
@@ -66,21 +67,7 @@ interface TestService {
 
 async function service(name: string, options: { format?: MappingFormat; uri?: string } = {}): Promise<TestService> {
   const uri = options.uri ?? `s3://${BUCKET}/${run}/${name}`;
-  const row = await db.prisma.service.create({
-    data: {
-      customerId,
-      name,
-      status: 'active',
-      mappingUri: uri,
-      mappingFormat: options.format ?? 'auto',
-      metadataUrl: 'http://127.0.0.1:1/metadata',
-      ttlSeconds: 3600,
-      refreshBeforeSeconds: 1200,
-      deliveryEndpoint: 'http://{node}/metadata',
-      deliveryTimeoutMs: 1000,
-      signingSecret: 'x'.repeat(32),
-    },
-  });
+  const row = await createMappingService(db, { customerId, name, uri, format: options.format ?? 'auto' });
   const [, key] = /^s3:\/\/[^/]+\/(.+)$/.exec(uri) ?? [];
   return {
     id: row.id,

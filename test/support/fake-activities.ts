@@ -51,6 +51,8 @@ export class FakeActivities {
     const { signalWorkflows } = createControlActivities({ pool: undefined as never, temporal });
     this.answer = {
       loadMapping: async () => appliedMapping('etag-1', 1),
+      // Every object too large for the local load, unless a test says otherwise.
+      loadSmallMapping: async () => null,
       deliverDue: async () => idleShard(),
       deliverNode: async ({ nodeId }) => ({ nodeId, acked: true, version: 'v1', deliveredAt: new Date().toISOString(), expiresAt: null, error: null }),
       markAllDue: async () => undefined,

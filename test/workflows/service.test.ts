@@ -80,6 +80,46 @@ describe('serviceWorkflow', () => {
     });
   });
 
+  it('loads a small mapping inside its first workflow task, and a large one as an activity on the quick queue', async () => {
+    await withWorker(ctx, async (taskQueue) => {
+      const serviceId = 'svc-local-load';
+      ctx.fakes.answer.loadSmallMapping = async () => appliedMapping('etag-1', 1);
+      const handle = await startService(ctx.env.client, taskQueue, serviceId);
+      await soon('shard 0 running', async () => ((await runningIds(ctx.env.client, [shardWorkflowId(serviceId, 0)])).length === 1 ? true : undefined));
+      expect(ctx.fakes.callsOf('loadSmallMapping')).toEqual([{ serviceId, knownEtag: null, force: false }]);
+      expect(loads()).toEqual([]);
+      // The load is a marker of the first task, which starts the shard: no activity task, no second task before it.
+      const events = await historyOf(handle);
+      const childAt = events.findIndex((e) => e.startChildWorkflowExecutionInitiatedEventAttributes);
+      expect(events.slice(0, childAt).filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+      expect(events.some((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
+      expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
+
+      // Every later load is an activity.
+      ctx.fakes.answer.loadMapping = async () => appliedMapping('etag-2', 1);
+      await handle.signal(checkMappingSignal);
+      await soon('the activity loaded it', () => (loads().length === 1 ? true : undefined));
+      expect(ctx.fakes.callsOf('loadSmallMapping')).toHaveLength(1);
+      expect((await statusOf(ctx.env.client, serviceId)).mapping).toMatchObject({ etag: 'etag-2' });
+    });
+  });
+
+  it('loads the mapping as an activity when the first load is not small, or the local activity fails', async () => {
+    await withWorker(ctx, async (taskQueue) => {
+      ctx.fakes.answer.loadSmallMapping = async () => {
+        throw new Error('local activity failed');
+      };
+      await startService(ctx.env.client, taskQueue, 'svc-local-failed');
+      await soon('shard 0 of the failed local load running', async () => ((await runningIds(ctx.env.client, [shardWorkflowId('svc-local-failed', 0)])).length === 1 ? true : undefined));
+      ctx.fakes.answer.loadSmallMapping = async () => null;
+      await startService(ctx.env.client, taskQueue, 'svc-not-small');
+      await soon('shard 0 of the large one running', async () => ((await runningIds(ctx.env.client, [shardWorkflowId('svc-not-small', 0)])).length === 1 ? true : undefined));
+      expect(ctx.fakes.callsOf('loadSmallMapping').map((c) => c.serviceId)).toEqual(['svc-local-failed', 'svc-not-small']);
+      expect(loads().map((c) => c.serviceId)).toEqual(['svc-local-failed', 'svc-not-small']);
+      expect(await statusOf(ctx.env.client, 'svc-local-failed')).toMatchObject({ state: 'active', mapping: { error: null } });
+    });
+  });
+
   it('routes reloads, refresh-all and registration changes to the mapping and the shards', async () => {
     await withWorker(ctx, async (taskQueue) => {
       const serviceId = 'svc-route';

@@ -3,13 +3,15 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { LoadMappingInput, LoadMappingResult } from '../../activities/types';
 import { fanOutFor, groupShards } from '../../domain/sharding';
 import { emptyMappingStatus, type ServiceState, type ServiceStatus } from '../../domain/status';
-import { control, mappingFor } from '../activities';
+import { control, mappingFor, smallMapping } from '../activities';
 import { groupChild, missingFrom, range, shardChild, startChildren, stopChildren, wakeChildren, type Owner } from '../children';
 import { shardGroupWorkflowId, shardWorkflowId, wakeSignal } from '../shard/definitions';
 import { describeService } from '../summaries';
@@ -27,6 +29,9 @@ import {
 /** A mapping that failed to load is tried again after this, doubling per failure up to the cap. */
 const MAPPING_RETRY_MS = 30_000;
 const MAPPING_RETRY_MAX_MS = 15 * 60_000;
+
+/** Runs started before the local first load schedule their loads as activities on replay. */
+const LOCAL_MAPPING_LOAD_PATCH = 'local-small-mapping-load';
 
 /**
  * One registered service, for as long as it is registered: keeps its mapping current, keeps one
@@ -89,7 +94,7 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
   async function checkMapping(force: boolean): Promise<boolean> {
     const checkedAt = new Date(Date.now()).toISOString();
     try {
-      const r = await mappingFor(input.customerId).loadMapping({ serviceId, knownEtag: force ? state.mapping.etag : state.lastSeenEtag, force });
+      const r = await loadMapping({ serviceId, knownEtag: force ? state.mapping.etag : state.lastSeenEtag, force });
       state.lastSeenEtag = r.etag;
       state.mappingFailures = 0;
       if (r.outcome === 'unchanged') {
@@ -119,6 +124,19 @@ export async function serviceWorkflow(input: ServiceWorkflowInput): Promise<void
       state.mapping = { ...state.mapping, error: failureMessage(err), checkedAt };
       return false;
     }
+  }
+
+  /**
+   * A new service's first load is tried inside this task (smallMapping), which applies a small
+   * mapping at once and answers null for anything else; every later load is an activity.
+   */
+  async function loadMapping(args: LoadMappingInput): Promise<LoadMappingResult> {
+    if (state.mapping.loadedAt === null && patched(LOCAL_MAPPING_LOAD_PATCH)) {
+      // A local activity that timed out is no load failure: the activity below loads it.
+      const first = await smallMapping.loadSmallMapping(args).catch(() => null);
+      if (first) return first;
+    }
+    return mappingFor(input.customerId).loadMapping(args);
   }
 
   /** When a failed load is tried again; null while the mapping is fine. */
