@@ -39,8 +39,8 @@ describe('shardWorkflow', () => {
       deliveriesAnswer(null, inSeconds(0.3), null);
       const handle = await startShard(ctx.env.client, taskQueue, { shard: 3 });
       await soon('the first delivery run', () => (ctx.fakes.callsOf('deliverDue').length === 1 ? true : undefined));
-      // A shard started afresh begins with a bounded run (on the quick queue); the runs after it are whole.
-      expect(ctx.fakes.callsOf('deliverDue')[0]).toEqual({ serviceId: SERVICE.serviceId, shard: 3, maxNodes: FIRST_RUN_NODES });
+      // Only a service's first shard begins with a bounded run on the quick queue: this one's runs are whole.
+      expect(ctx.fakes.callsOf('deliverDue')[0]).toEqual({ serviceId: SERVICE.serviceId, shard: 3 });
       const idle = await soon('the status after the run', async () => {
         const s = await handle.query(shardStatusQuery);
         return s.counts ? s : undefined;
@@ -55,6 +55,20 @@ describe('shardWorkflow', () => {
       await handle.result();
       expect(ctx.fakes.callsOf('deliverDue')).toHaveLength(3);
       expect(ctx.fakes.callsOf('deliverDue')[1]).toEqual({ serviceId: SERVICE.serviceId, shard: 3 });
+    });
+  });
+
+  it("begins a service's first shard with one bounded run, and runs it whole after that", async () => {
+    await withWorker(ctx, async (taskQueue) => {
+      deliveriesAnswer(inSeconds(0), null);
+      const handle = await startShard(ctx.env.client, taskQueue, { shard: 0 });
+      await soon('the bounded run and the whole one after it', () => (ctx.fakes.callsOf('deliverDue').length === 2 ? true : undefined));
+      expect(ctx.fakes.callsOf('deliverDue')).toEqual([
+        { serviceId: SERVICE.serviceId, shard: 0, maxNodes: FIRST_RUN_NODES },
+        { serviceId: SERVICE.serviceId, shard: 0 },
+      ]);
+      await handle.signal(stopSignal);
+      await handle.result();
     });
   });
 

@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -50,8 +51,10 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
     { validator: validateForcedRefresh },
   );
 
-  // A shard started afresh (not continued as new) begins with a short run on the quick queue.
-  let firstRun = input.nextDueAt === undefined;
+  // A service's first shard, started afresh (not continued as new), begins with a short run on
+  // the quick queue: its first ack does not wait for bulk runs. Only the first: a big service's
+  // other shards taking the quick slots too would make the next new service wait behind them.
+  let firstRun = input.nextDueAt === undefined && (input.shard === 0 || !patched('quick-first-run-shard-0-only'));
 
   /** One delivery run; false when the service is gone. */
   const run = async (): Promise<boolean> => {
