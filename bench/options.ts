@@ -1,7 +1,7 @@
 /** `npm run bench -- [flags]`: sizes, durations and which parts run. */
 import { FlagError, flagParser } from '../src/cli/flags';
 
-const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
+const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services', 'million'] as const;
 type Part = (typeof PARTS)[number];
 const MAPPING_FORMATS = ['csv', 'ndjson', 'lines', 'json'];
 
@@ -66,7 +66,7 @@ data in .data/bench, fresh each run), prints a table and writes bench-results/<t
     'small-services': { type: 'string', description: 'N: services of the small-services part (default 2000)' },
     'small-nodes': { type: 'string', description: 'N: nodes of each of them (default 10)' },
     'register-rate': { type: 'string', description: 'R: registrations per second of the small-services part (default 20)' },
-    only: { type: 'string', description: `a,b: run only these parts: ${PARTS.join(', ')} (fairness and services run only when named)` },
+    only: { type: 'string', description: `a,b: run only these parts: ${PARTS.join(', ')} (fairness, services and million run only when named; million: one 1,000,000-node service registered through the API, to every node acked, worker RSS and acks per second, capped at 15 min)` },
     skip: { type: 'string', description: 'a,b: run all but these parts' },
     large: { type: 'boolean', description: "after the default rows, sweep Courier's fleet up until lateness or expiry" },
     'large-steps': { type: 'string', description: 'a,b,...: node counts of the sweep (default 60000,90000,120000,160000,200000)' },
@@ -109,8 +109,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     smallServices: 2000,
     smallNodes: 10,
     registerRate: 20,
-    // Fairness and services need a stack without the other parts' services: they run only when named.
-    parts: new Set(PARTS.filter((p) => p !== 'fairness' && p !== 'services')),
+    // Fairness, services and million need a stack without the other parts' services: they run only when named.
+    parts: new Set(PARTS.filter((p) => p !== 'fairness' && p !== 'services' && p !== 'million')),
     large: false,
     largeSteps: [60_000, 90_000, 120_000, 160_000, 200_000],
     profile: false,
