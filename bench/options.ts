@@ -1,7 +1,7 @@
 /** `npm run bench -- [flags]`: sizes, durations and which parts run. */
 import { FlagError, flagParser } from '../src/cli/flags';
 
-const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services'] as const;
+const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services', 'million'] as const;
 type Part = (typeof PARTS)[number];
 const MAPPING_FORMATS = ['csv', 'ndjson', 'lines', 'json'];
 
@@ -30,6 +30,8 @@ export interface BenchOptions {
   smallServices: number;
   smallNodes: number;
   registerRate: number;
+  /** The million part stops after this many minutes from the registration, reported as capped. */
+  millionCapMinutes: number;
   parts: Set<Part>;
   large: boolean;
   /** Node counts of the --large sweep. */
@@ -66,7 +68,8 @@ data in .data/bench, fresh each run), prints a table and writes bench-results/<t
     'small-services': { type: 'string', description: 'N: services of the small-services part (default 2000)' },
     'small-nodes': { type: 'string', description: 'N: nodes of each of them (default 10)' },
     'register-rate': { type: 'string', description: 'R: registrations per second of the small-services part (default 20)' },
-    only: { type: 'string', description: `a,b: run only these parts: ${PARTS.join(', ')} (services runs only when named)` },
+    'million-cap': { type: 'string', description: 'M: minutes after which the million part stops, reported as capped (default 15)' },
+    only: { type: 'string', description: `a,b: run only these parts: ${PARTS.join(', ')} (services and million run only when named; million: one 1,000,000-node service registered through the API, to every node acked, worker RSS and acks per second, capped by --million-cap)` },
     skip: { type: 'string', description: 'a,b: run all but these parts' },
     large: { type: 'boolean', description: "after the default rows, sweep Courier's fleet up until lateness or expiry" },
     'large-steps': { type: 'string', description: 'a,b,...: node counts of the sweep (default 60000,90000,120000,160000,200000)' },
@@ -109,9 +112,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     smallServices: 2000,
     smallNodes: 10,
     registerRate: 20,
-    // The services part needs a stack without the other parts' services: it runs only when named.
+    millionCapMinutes: 15,
+    // Services and million need a stack without the other parts' services: they run only when named.
     // Fairness runs after the Courier part, which deregisters its services when it ends.
-    parts: new Set(PARTS.filter((p) => p !== 'services')),
+    parts: new Set(PARTS.filter((p) => p !== 'services' && p !== 'million')),
     large: false,
     largeSteps: [60_000, 90_000, 120_000, 160_000, 200_000],
     profile: false,
@@ -153,6 +157,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   o.smallServices = int('small-services', o.smallServices);
   o.smallNodes = int('small-nodes', o.smallNodes);
   o.registerRate = int('register-rate', o.registerRate);
+  o.millionCapMinutes = int('million-cap', o.millionCapMinutes);
   o.workers = int('workers', o.workers);
   if (text('forced-rate') !== undefined) o.forcedRate = Number(text('forced-rate'));
   if (text('only') !== undefined) o.parts = new Set(parts('only'));

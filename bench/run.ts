@@ -9,6 +9,7 @@ import { runCourier } from './courier';
 import { runFairness } from './fairness';
 import { runJobQueue } from './job-queue';
 import { runMappingLoad } from './mapping';
+import { runMillion } from './million';
 import { runNaiveTemporal } from './naive-temporal';
 import { runServices } from './services';
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options';
@@ -57,6 +58,7 @@ async function main(options: BenchOptions): Promise<void> {
     if (parts.has('mapping')) await attempt('mapping load', async () => void (extra.mappingLoad = await runMappingLoad(bench)));
     if (parts.has('fairness')) await attempt('fairness', async () => void (extra.fairness = await runFairness(bench)));
     if (parts.has('services')) await attempt('services', async () => void (extra.services = await runServices(bench)));
+    if (parts.has('million')) await attempt('million', async () => void (extra.million = await runMillion(bench)));
   } finally {
     progress('stopping the stack');
     await bench.stop();

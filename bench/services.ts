@@ -13,7 +13,6 @@
  */
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { Pool } from 'pg';
 import { createS3Client } from '../src/activities/s3';
@@ -22,6 +21,7 @@ import { countActions, eventsBetween, totalOf, type HistoryEvent } from './actio
 import type { CpuDelta } from './cpu';
 import { CpuWindow, FLEET_SECRET, progress, sleep, type Bench } from './context';
 import { CourierRig } from './courier-rig';
+import { RssPeak, rssMb } from './rss';
 import { summarize, type Summary } from './stats';
 
 const IDLE_TTL_SECONDS = 3600;
@@ -227,21 +227,6 @@ async function burstCostOf(temporal: Client, services: readonly Registered[], cp
   };
 }
 
-/** Samples a process's RSS once a second until stopped; the peak. */
-class RssPeak {
-  private peak = 0;
-  private readonly timer: NodeJS.Timeout;
-  constructor(pid: number | undefined) {
-    const sample = () => (this.peak = Math.max(this.peak, rssMb(pid)));
-    sample();
-    this.timer = setInterval(sample, 1000);
-  }
-  stop(): number {
-    clearInterval(this.timer);
-    return this.peak;
-  }
-}
-
 /** Visits every history of these services' workflows (service, shard), every run: continue-as-new starts a new one. */
 async function eachHistory(temporal: Client, services: readonly Registered[], visit: (events: HistoryEvent[]) => void): Promise<void> {
   const ids = services.flatMap((s) => [`service:${s.id}`, `service:${s.id}:shard:0`]);
@@ -300,12 +285,6 @@ async function cycleCost(rig: CourierRig, bench: Bench, pool: Pool, temporal: Cl
     acked,
     cpuSecondsPer1000Acked: Object.fromEntries(Object.entries(spent.system).map(([k, v]) => [k, acked > 0 ? Math.round((v * 1_000_000) / acked) / 1000 : 0])),
   };
-}
-
-function rssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? Math.round(Number(kb) / 1024) : 0;
 }
 
 const seconds = (ms: number | null) => (ms === null ? '-' : (ms / 1000).toFixed(1));

@@ -4,8 +4,8 @@ import { finished } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { nextShardCount, type MappingFormat } from '../domain/mapping';
-import { nodeHash } from '../domain/sharding';
 import type { BadRow } from '../domain/status';
+import { copyRow } from './copy-row';
 
 /**
  * Characters of COPY text sent at a time: large enough that writes are few, small enough that
@@ -23,10 +23,6 @@ export interface ServiceMapping {
   mappingLoadedAt: Date | null;
   mappingBadRows: number;
 }
-
-/** A value in COPY's text format: a backslash, tab or line break would otherwise end or escape the field. */
-const copyText = (value: string): string => value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!);
-const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
 
 /** Null when the service is gone or being deleted. */
 export async function readServiceMapping(pool: Pool, serviceId: string): Promise<ServiceMapping | null> {
@@ -117,7 +113,7 @@ export class MappingStage {
   }
 
   add(nodeId: string, endpoint: string | null, line: number): void {
-    const row = `${nodeId}\t${endpoint === null ? '\\N' : copyText(endpoint)}\t${nodeHash(nodeId)}\t${line}\n`;
+    const row = copyRow(nodeId, endpoint, line);
     this.rows.push(row);
     this.chars += row.length;
   }
@@ -128,13 +124,29 @@ export class MappingStage {
 
   /** Sends the rows added so far; waits while the connection is behind. */
   async flush(): Promise<void> {
-    this.throwIfFailed();
     if (this.rows.length === 0) return;
     const chunk = this.rows.join('');
     this.rows = [];
     this.chars = 0;
+    await this.write(chunk);
+  }
+
+  /** Sends COPY text; waits while the connection is behind. */
+  private async write(text: string): Promise<void> {
+    this.throwIfFailed();
     // once() rejects if the stream errors instead.
-    if (!this.copy.write(chunk)) await once(this.copy, 'drain');
+    if (!this.copy.write(text)) await once(this.copy, 'drain');
+    this.throwIfFailed();
+  }
+
+  /**
+   * Sends COPY text made elsewhere (rows of copyRow); settles once the connection's socket has
+   * taken it, so the caller may reuse the buffer: pg-copy-streams calls a write back after its
+   * socket drained of the chunk (a chunk above the socket's 16 KiB mark is never left queued).
+   */
+  async send(chunk: Buffer): Promise<void> {
+    this.throwIfFailed();
+    await new Promise<void>((resolve, reject) => this.copy.write(chunk, (err) => (err ? reject(err) : resolve())));
     this.throwIfFailed();
   }
 

@@ -12,15 +12,18 @@ import { effectiveQuotas, type Quotas } from '../domain/tenancy/quotas';
 import { readMappingTenancy } from './tenancy-store';
 import { MappingStage, readServiceMapping, recordMappingProblem, ServiceGoneError, worthAnalyzing, type ServiceMapping } from './mapping-store';
 import { parseS3Uri, type S3Location } from '../domain/s3-uri';
-import { getObject, headObject, s3Failure, type ObjectHead } from './s3';
-import { rangedBody, type RangedRead } from './s3-ranges';
+import { getObject, headObject, s3Failure } from './s3';
+import { RangeBuffers, rangedBody, type RangedRead } from './s3-ranges';
+import { parseInThread, PARSER_THREAD_LIMITS } from './mapping-parser';
+import type { ResourceLimits } from 'node:worker_threads';
 import type { CourierActivities, LoadMappingInput, LoadMappingResult } from './types';
 
 const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * 4 MiB ranges, 3 ahead of the parser: the parser (one core) is slower than S3 or MinIO serve one
- * connection, so the ranges ahead are full most of the time; 16 MiB of buffers in all.
+ * connection, so the ranges ahead are full most of the time; 16 MiB of buffers in all. An object
+ * of more than one range is also parsed in a thread of its own (mapping-parser.ts).
  */
 const DEFAULT_RANGED_READ: RangedRead = { rangeBytes: 4 * 1024 * 1024, inFlight: 3 };
 
@@ -31,6 +34,13 @@ const DEFAULT_RANGED_READ: RangedRead = { rangeBytes: 4 * 1024 * 1024, inFlight:
  * S3's 64 KiB chunks parsed whole): smaller pieces keep the live set, and so the heap, small.
  */
 const PARSE_PIECE_BYTES = 8 * 1024;
+
+/**
+ * The parser thread's COPY text comes back in this many buffers of this size, reused: 256 KiB
+ * in flight, enough to keep the connection busy while the thread parses.
+ */
+const THREAD_COPY_CHUNK_BYTES = 64 * 1024;
+const THREAD_COPY_CHUNKS = 4;
 
 export interface MappingDeps {
   db: Database;
@@ -44,6 +54,8 @@ export interface MappingDeps {
   metrics: WorkerMetrics;
   /** How an object larger than one range is read (DEFAULT_RANGED_READ unless told). */
   rangedRead?: RangedRead;
+  /** The parser thread's heap (PARSER_THREAD_LIMITS unless told). */
+  parserLimits?: ResourceLimits;
 }
 
 /** What a load reports in its heartbeats. */
@@ -127,48 +139,92 @@ async function checkAndLoad(deps: MappingDeps, input: LoadMappingInput, service:
     return unchangedResult(service, head.etag);
   }
 
-  const object = await readObject(deps, location, head, signal);
+  const read = deps.rangedRead ?? DEFAULT_RANGED_READ;
   const stage = await MappingStage.open(deps.db.pool);
   try {
-    const staged = await stageObject(object.etag, object.body, service, stage, quotas);
+    const reading: Reading = { service, stage, quotas, progress: { bytesRead: 0, rowsRead: 0, badRows: 0 } };
+    const staged =
+      head.size !== null && head.size > read.rangeBytes
+        ? await stageInThread(deps, reading, { at: location, etag: head.etag, size: head.size, read }, signal)
+        : await stageStreamed(reading, await getObject(deps.s3, location, signal));
     return await decide(deps, input, service, staged, stage, { limit: quotas.nodes, elsewhere: tenancy.nodesElsewhere });
   } finally {
     await stage.close();
   }
 }
 
-/** One streamed GET for an object of one range or less, parallel ranged GETs for a larger one. */
-async function readObject(deps: MappingDeps, at: S3Location, head: ObjectHead, signal: AbortSignal): Promise<{ etag: string; body: AsyncIterable<Uint8Array> }> {
-  const read = deps.rangedRead ?? DEFAULT_RANGED_READ;
-  if (head.size === null || head.size <= read.rangeBytes) return getObject(deps.s3, at, signal);
-  return { etag: head.etag, body: rangedBody(deps.s3, at, { etag: head.etag, size: head.size }, read, signal) };
+/** One load's object on its way into the stage. */
+interface Reading {
+  service: ServiceMapping;
+  stage: MappingStage;
+  quotas: Pick<Quotas, 'mappingBytes' | 'mappingRows'>;
+  progress: LoadProgress;
 }
 
-/** Streams the object through the parser into the stage, heartbeating its progress. */
-async function stageObject(
-  etag: string,
-  body: AsyncIterable<Uint8Array>,
-  service: ServiceMapping,
-  stage: MappingStage,
-  quotas: Pick<Quotas, 'mappingBytes' | 'mappingRows'>,
-): Promise<StagedObject> {
-  const progress: LoadProgress = { bytesRead: 0, rowsRead: 0, badRows: 0 };
-  const heartbeat = throttledHeartbeat(progress);
+/** The object's chunks, counted against the byte quota, heartbeating the load's progress. */
+async function* counted(r: Reading, body: AsyncIterable<Uint8Array>, heartbeat: () => void): AsyncGenerator<Uint8Array> {
   // Beats per chunk read, not per row: a shared object may hold few rows of this service.
-  async function* counted() {
-    for await (const chunk of body) {
-      progress.bytesRead += chunk.length;
-      if (progress.bytesRead > quotas.mappingBytes) throw overQuota(`is larger than this customer's quota of ${quotas.mappingBytes} bytes`);
+  for await (const chunk of body) {
+    r.progress.bytesRead += chunk.length;
+    if (r.progress.bytesRead > r.quotas.mappingBytes) throw overQuota(`is larger than this customer's quota of ${r.quotas.mappingBytes} bytes`);
+    heartbeat();
+    yield chunk;
+  }
+}
+
+const overRowQuota = (r: Reading) => overQuota(`has more rows than this customer's quota of ${r.quotas.mappingRows}`);
+
+/**
+ * An object of more than one range: parallel ranged GETs, parsed in a thread of its own with a
+ * bounded heap, while this thread writes the COPY text it hands back.
+ */
+async function stageInThread(
+  deps: MappingDeps,
+  r: Reading,
+  object: { at: S3Location; etag: string; size: number; read: RangedRead },
+  signal: AbortSignal,
+): Promise<StagedObject> {
+  const heartbeat = throttledHeartbeat(r.progress);
+  const buffers = new RangeBuffers(object.read);
+  const parsed = await parseInThread({
+    ranges: counted(r, rangedBody(deps.s3, object.at, object, object.read, buffers, signal), heartbeat),
+    buffers,
+    input: {
+      format: r.service.mappingFormat,
+      serviceName: r.service.name,
+      maxRows: r.quotas.mappingRows,
+      badRowSamples: BAD_ROW_SAMPLE_LIMIT,
+      copyChunkBytes: THREAD_COPY_CHUNK_BYTES,
+      copyChunks: THREAD_COPY_CHUNKS,
+      pieceBytes: PARSE_PIECE_BYTES,
+    },
+    limits: deps.parserLimits ?? PARSER_THREAD_LIMITS,
+    write: (chunk) => r.stage.send(chunk),
+    onRows: (rows, badRows) => {
+      r.progress.rowsRead = rows;
+      r.progress.badRows = badRows;
       heartbeat();
+    },
+    threads: deps.metrics.mappingParserThreads,
+    signal,
+  });
+  if (parsed === 'overQuota') throw overRowQuota(r);
+  const nodeCount = await r.stage.finish();
+  return { etag: object.etag, summary: parsed.summary, nodeCount, samples: parsed.samples, bytesRead: r.progress.bytesRead };
+}
+
+/** An object of one range or less: one streamed GET, parsed here (its garbage is small). */
+async function stageStreamed(r: Reading, object: { etag: string; body: AsyncIterable<Uint8Array> }): Promise<StagedObject> {
+  const { progress, stage } = r;
+  async function* pieces() {
+    for await (const chunk of counted(r, object.body, throttledHeartbeat(progress))) {
       for (let at = 0; at < chunk.length; at += PARSE_PIECE_BYTES) yield chunk.subarray(at, at + PARSE_PIECE_BYTES);
     }
   }
   const samples: BadRow[] = [];
   let summary: ParseSummary | undefined;
-  for await (const event of parseMapping(counted(), { format: service.mappingFormat, serviceName: service.name })) {
-    if (event.kind !== 'summary' && progress.rowsRead + progress.badRows >= quotas.mappingRows) {
-      throw overQuota(`has more rows than this customer's quota of ${quotas.mappingRows}`);
-    }
+  for await (const event of parseMapping(pieces(), { format: r.service.mappingFormat, serviceName: r.service.name })) {
+    if (event.kind !== 'summary' && progress.rowsRead + progress.badRows >= r.quotas.mappingRows) throw overRowQuota(r);
     if (event.kind === 'row') {
       progress.rowsRead++;
       stage.add(event.nodeId, event.endpoint, event.line);
@@ -182,7 +238,7 @@ async function stageObject(
   }
   const nodeCount = await stage.finish();
   if (!summary) throw new Error('mapping parser ended without a summary');
-  return { etag, summary, nodeCount, samples, bytesRead: progress.bytesRead };
+  return { etag: object.etag, summary, nodeCount, samples, bytesRead: progress.bytesRead };
 }
 
 /** Too big to read for this customer: the mapping in force stays, and retrying cannot help. */

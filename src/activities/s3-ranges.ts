@@ -11,48 +11,82 @@ export interface RangedRead {
 }
 
 /**
- * An object's bytes in order, read as parallel ranged GETs: while the parser works through one
+ * The buffers a ranged read copies its ranges into, allocated once per read: memory is these
+ * whatever the object's size (the socket's chunks die young; kept until parsed, they outlived
+ * V8's young-generation collections and lingered as garbage until a full one). A range's buffer
+ * belongs to the consumer until it gives the buffer back, possibly from another thread (its
+ * ArrayBuffer transferred there and back), so a consumer slower than S3 holds the read back.
+ */
+export class RangeBuffers {
+  private readonly free: Uint8Array[];
+  private readonly waiting: { resolve(buffer: Uint8Array): void; reject(err: Error): void }[] = [];
+  private closed = false;
+
+  constructor(read: RangedRead) {
+    this.free = Array.from({ length: read.inFlight + 1 }, () => new Uint8Array(read.rangeBytes));
+  }
+
+  take(): Promise<Uint8Array> {
+    if (this.closed) return Promise.reject(new Error('range buffers closed: the read was abandoned'));
+    const buffer = this.free.pop();
+    return buffer ? Promise.resolve(buffer) : new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  give(buffer: ArrayBuffer): void {
+    const bytes = new Uint8Array(buffer);
+    const waiter = this.waiting.shift();
+    if (waiter) waiter.resolve(bytes);
+    else this.free.push(bytes);
+  }
+
+  /** The consumer stopped: a read waiting for a buffer fails instead of waiting forever. */
+  close(): void {
+    this.closed = true;
+    for (const waiter of this.waiting.splice(0)) waiter.reject(new Error('range buffers closed: the read was abandoned'));
+  }
+}
+
+/**
+ * An object's bytes in order, read as parallel ranged GETs: while the consumer works through one
  * range, the next `inFlight` arrive. Ranges are cut at fixed byte offsets and joined again in
- * order, so the parser sees exactly the bytes of one GET: a row, a quoted CSV field, a JSON array
- * element or a UTF-8 character across a boundary is read whole, in every format. Each range is
- * copied into one of `inFlight + 1` buffers allocated once per read and reused, so memory is
- * those buffers whatever the object's size (the socket's chunks die young; kept until parsed,
- * they outlived V8's young-generation collections and lingered as garbage until a full one).
- * Every GET is conditional on the ETag the HEAD saw: an object replaced meanwhile fails the read
- * (retryably) instead of mixing two versions.
+ * order, so the consumer sees exactly the bytes of one GET: a row, a quoted CSV field, a JSON
+ * array element or a UTF-8 character across a boundary is read whole, in every format. Each
+ * range is yielded at offset 0 of a buffer taken from `buffers`, which the consumer gives back
+ * when done with it. Every GET is conditional on the ETag the HEAD saw: an object replaced
+ * meanwhile fails the read (retryably) instead of mixing two versions.
  */
 export async function* rangedBody(
   s3: S3Client,
   at: S3Location,
   object: { etag: string; size: number },
   read: RangedRead,
+  buffers: RangeBuffers,
   signal?: AbortSignal,
 ): AsyncGenerator<Uint8Array> {
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal?.reason);
   signal?.addEventListener('abort', onAbort, { once: true });
-  const free = Array.from({ length: read.inFlight + 1 }, () => Buffer.allocUnsafe(read.rangeBytes));
-  const pending: { into: (typeof free)[number]; length: Promise<number> }[] = [];
+  const pending: Promise<Uint8Array>[] = [];
   let next = 0;
   const launch = () => {
     const start = next;
     next = Math.min(object.size, start + read.rangeBytes);
-    const into = free.pop()!;
-    const length = readRange(s3, at, object.etag, { start, end: next, into }, stop.signal);
+    const end = next;
+    // The GET starts once a buffer is free: never more ranges in memory than buffers.
+    const bytes = buffers.take().then(async (into) => into.subarray(0, await readRange(s3, at, object.etag, { start, end, into }, stop.signal)));
     // Awaited in order below; a later range failing first must not be an unhandled rejection meanwhile.
-    length.catch(() => undefined);
-    pending.push({ into, length });
+    bytes.catch(() => undefined);
+    pending.push(bytes);
   };
   try {
-    while (free.length > 0 && next < object.size) launch();
+    while (pending.length <= read.inFlight && next < object.size) launch();
     for (let range = pending.shift(); range !== undefined; range = pending.shift()) {
-      yield range.into.subarray(0, await range.length);
-      // The parser is done with these bytes: their buffer takes the next range.
-      free.push(range.into);
+      const bytes = await range;
       if (next < object.size) launch();
+      yield bytes;
     }
   } finally {
-    // The parser stopped early (an error, a quota): the GETs still in flight are not needed.
+    // The consumer stopped early (an error, a quota): the GETs still in flight are not needed.
     stop.abort();
     signal?.removeEventListener('abort', onAbort);
   }
@@ -63,7 +97,7 @@ async function readRange(
   s3: S3Client,
   at: S3Location,
   etag: string,
-  range: { start: number; end: number; into: Buffer },
+  range: { start: number; end: number; into: Uint8Array },
   signal: AbortSignal,
 ): Promise<number> {
   const { start, end, into } = range;

@@ -35,6 +35,11 @@ export function createWorkerMetrics(registry = new Registry()) {
       labelNames: ['result'] as const,
       registers,
     }),
+    mappingParserThreads: new Gauge({
+      name: 'courier_mapping_parser_threads',
+      help: 'Mapping parser threads alive: one per load of an object larger than one range, ended with its load.',
+      registers,
+    }),
     notifications: new Counter({
       name: 'courier_notifications_total',
       help: 'Notifications made from alert events (one per service, kind and coalescing window), by kind.',

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createMappingActivities } from '../../src/activities/mapping';
 import { ANALYZE_MIN_ROWS } from '../../src/activities/mapping-store';
@@ -411,6 +411,93 @@ describe('large objects and large applies', () => {
     } finally {
       ranged.destroy();
     }
+  });
+
+  /**
+   * A loader that reads objects over 64 bytes in ranges of 64 (so in a parser thread), and runs
+   * `midRead` before sending any GET but the first: the object is then being read.
+   */
+  function interruptedLoader(midRead: () => Promise<void> | void, deps: Partial<Parameters<typeof createMappingActivities>[0]> = {}) {
+    const client = createS3Client(config);
+    let gets = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetObjectCommand' && ++gets > 1) await midRead();
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    const { loadMapping: load } = createMappingActivities({ ...mappingDeps, s3: client, rangedRead: { rangeBytes: 64, inFlight: 2 }, ...deps });
+    return { load, destroy: () => client.destroy() };
+  }
+
+  const parserThreads = async () => (await metrics.mappingParserThreads.get()).values[0]?.value ?? 0;
+  const csvOf = (prefix: string, count: number) => ['node', ...Array.from({ length: count }, (_, i) => `${prefix}${i}`)].join('\n');
+
+  it('fails retryably when the object is replaced mid-read, keeping the mapping in force', async () => {
+    const svc = await service('replaced-mid-read');
+    await svc.put(csvOf('r', 50));
+    const first = await svc.load();
+    await svc.put(csvOf('s', 50));
+    let replaced = false;
+    const loader = interruptedLoader(async () => {
+      if (replaced) return;
+      replaced = true;
+      await svc.put(csvOf('t', 50));
+    });
+    try {
+      const failure = await failureOf(activityEnv().run(loader.load, { serviceId: svc.id, knownEtag: first.etag, force: false }));
+      expect(failure).toMatchObject({ type: 'MappingChanged', nonRetryable: false });
+    } finally {
+      loader.destroy();
+    }
+    expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(csvOf('r', 50).split('\n').slice(1).sort());
+    expect(await parserThreads()).toBe(0);
+  });
+
+  it('fails retryably when its parser thread dies, and the worker loads the next one', async () => {
+    const svc = await service('parser-dies');
+    await svc.put(csvOf('p', 50));
+    const first = await svc.load();
+    await svc.put(csvOf('q', 50));
+    // Enough for the thread to start, too little for it to load the parser: it runs out of memory.
+    const starved = createMappingActivities({ ...mappingDeps, rangedRead: { rangeBytes: 64, inFlight: 2 }, parserLimits: { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1 } });
+    const failure = await failureOf(activityEnv().run(starved.loadMapping, { serviceId: svc.id, knownEtag: first.etag, force: false }));
+    expect(failure).toMatchObject({ type: 'MappingParserFailed', nonRetryable: false });
+    expect(failure.message).toMatch(/parser thread died \(.*memory limit.*\); the mapping in force is kept/);
+    expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(csvOf('p', 50).split('\n').slice(1).sort());
+    expect((await serviceRow(svc.id)).mappingError).toMatch(/parser thread died/);
+    expect(await parserThreads()).toBe(0);
+
+    const ranged = createMappingActivities({ ...mappingDeps, rangedRead: { rangeBytes: 64, inFlight: 2 } });
+    const retried = await activityEnv().run(ranged.loadMapping, { serviceId: svc.id, knownEtag: first.etag, force: false });
+    expect(retried).toMatchObject({ outcome: 'applied', nodeCount: 50, added: 50, removed: 50 });
+  });
+
+  it('terminates its parser thread when the load is cancelled', async () => {
+    const svc = await service('cancelled');
+    await svc.put(csvOf('c', 200));
+    const env = activityEnv();
+    let threadsWhenCancelled: number | undefined;
+    let cancelled = false;
+    const loader = interruptedLoader(async () => {
+      if (cancelled) return;
+      cancelled = true;
+      threadsWhenCancelled = await parserThreads();
+      env.cancel();
+    });
+    try {
+      const err = await env.run(loader.load, { serviceId: svc.id, knownEtag: null, force: false }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(CancelledFailure);
+    } finally {
+      loader.destroy();
+    }
+    expect(threadsWhenCancelled).toBe(1);
+    expect(await parserThreads()).toBe(0);
+    expect(await nodesOf(svc.id)).toEqual(new Map());
   });
 
   /** The transaction that last wrote each of a service's node rows. */
