@@ -54,7 +54,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
   // A service's first shard, started afresh (not continued as new), begins with a short run on
   // the quick queue: its first ack does not wait for bulk runs. Only the first: a big service's
   // other shards taking the quick slots too would make the next new service wait behind them.
-  let firstRun = input.nextDueAt === undefined && (input.shard === 0 || !patched('quick-first-run-shard-0-only'));
+  let firstRun = input.nextDueAt === undefined && (!patched('quick-first-run-shard-0-only') || input.shard === 0);
 
   /** One delivery run; false when the service is gone. */
   const run = async (): Promise<boolean> => {
