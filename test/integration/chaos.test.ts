@@ -175,10 +175,13 @@ describe('chaos: SIGKILL of each part, two workers and two APIs', () => {
       const count = (kind: string) => items.filter((n) => n.kind === kind).reduce((sum, n) => sum + n.data.nodeCount, 0);
       return { breach: count('breach'), recovered: count('recovered') };
     };
-    await eventually('every breach and recovery told', async () => {
-      const t = await told();
-      return t.breach >= BRIEF_NODES && t.recovered >= BRIEF_NODES ? t : undefined;
-    }, 60_000, 500);
+    // A fleet-duties activity cut off by the kill is retried only after its heartbeat timeout (1 min),
+    // and the breach sweep is one of its duties: the wait allows for that, and says what it saw.
+    await eventually(`every breach and recovery told (${BRIEF_NODES} each)`, async () => {
+      const seen = await told();
+      if (seen.breach >= BRIEF_NODES && seen.recovered >= BRIEF_NODES) return seen;
+      throw new Error(`told so far: ${seen.breach} breaches, ${seen.recovered} recoveries`);
+    }, 120_000, 500);
     // Windows pass with the nodes healthy: nothing more is told about the episode.
     await sleep(5000);
     expect(await told()).toEqual({ breach: BRIEF_NODES, recovered: BRIEF_NODES });
