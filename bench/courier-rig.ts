@@ -138,8 +138,15 @@ export class CourierRig {
     return (await this.call('POST', `/v1/admin/customers/${customer.id}/keys`, {}, ADMIN_KEY)).key as string;
   }
 
-  /** Puts the mappings in MinIO and registers `count` services of `perService` nodes, as the customer whose key is given. */
-  async addServices(count: number, perService: number, apiKey = this.key): Promise<ServiceRef[]> {
+  /**
+   * Puts the mappings in MinIO and registers `count` services of `perService` nodes, as the
+   * customer whose key is given (the rig's own by default), on the bench's TTL schedule unless told.
+   */
+  async addServices(
+    count: number,
+    perService: number,
+    { apiKey = this.key, ttlSeconds = this.bench.options.ttlSeconds, refreshBeforeSeconds = this.bench.options.refreshBeforeSeconds } = {},
+  ): Promise<ServiceRef[]> {
     const { bench } = this;
     const s3 = createS3Client(bench.env);
     const added: ServiceRef[] = [];
@@ -155,8 +162,8 @@ export class CourierRig {
           name,
           mapping: { uri: `s3://${MAPPINGS_BUCKET}/${key}`, format: 'csv' },
           metadata: { url: `${bench.sim.sourceUrl}/v1/metadata?service={service}` },
-          ttlSeconds: bench.options.ttlSeconds,
-          refreshBeforeSeconds: bench.options.refreshBeforeSeconds,
+          ttlSeconds,
+          refreshBeforeSeconds,
           delivery: { endpoint: `${bench.sim.fleetUrl}/nodes/{node}/metadata`, timeoutMs: 5000 },
           signingSecret: FLEET_SECRET,
         }, apiKey);
@@ -166,7 +173,7 @@ export class CourierRig {
       s3.destroy();
     }
     this.services.push(...added);
-    await bench.sim.schedule(Object.fromEntries(added.map((s) => [s.name, bench.options.refreshBeforeSeconds])));
+    await bench.sim.schedule(Object.fromEntries(added.map((s) => [s.name, refreshBeforeSeconds])));
     return added;
   }
 

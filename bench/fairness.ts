@@ -94,7 +94,7 @@ async function measureOne(rig: CourierRig, temporal: Client, i: number): Promise
   const ackedBefore = await sim.acked();
   const key = await rig.addCustomer(`small-${i}`);
   const registeredAt = Date.now();
-  const [small] = await rig.addServices(1, 1, key);
+  const [small] = await rig.addServices(1, 1, { apiKey: key });
   if (!small) throw new Error('the small service was not registered');
   for (;;) {
     const status = await rig.call('GET', `/v1/services/${small.id}`, undefined, key);

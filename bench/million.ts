@@ -5,16 +5,12 @@
  * while the planner's statistics predated the service's rows; the apply's ANALYZE is meant to make
  * the first minute as fast as the rest. Bounded by a cap (--million-cap); a run that hits it says so.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Pool } from 'pg';
-import { createS3Client } from '../src/activities/s3';
-import { MAPPINGS_BUCKET } from '../src/stack/s3';
-import { FLEET_SECRET, progress, sleep, type Bench } from './context';
+import { progress, sleep, type Bench } from './context';
 import { CourierRig } from './courier-rig';
 import { RssPeak, rssMb } from './rss';
 
 const NODES = 1_000_000;
-const NAME = 'million';
 /** Every node is delivered once in the window: no refresh comes due again within the cap. */
 const TTL_SECONDS = 7200;
 const REFRESH_BEFORE_SECONDS = 2400;
@@ -45,27 +41,11 @@ export async function runMillion(bench: Bench): Promise<MillionFigure> {
   const pool = new Pool({ connectionString: bench.env.DATABASE_URL, max: 1 });
   const worker = rig.workers[0]?.pid;
   try {
-    progress(`million: uploading a ${NODES.toLocaleString('en')}-node mapping`);
-    const key = `bench/${NAME}.csv`;
-    const s3 = createS3Client(bench.env);
-    try {
-      const rows = Array.from({ length: NODES }, (_, i) => `${NAME}-n${i}`).join('\n');
-      await s3.send(new PutObjectCommand({ Bucket: MAPPINGS_BUCKET, Key: key, Body: `node\n${rows}\n` }));
-    } finally {
-      s3.destroy();
-    }
-    await bench.sim.schedule({ [NAME]: REFRESH_BEFORE_SECONDS });
     await bench.sim.reset();
+    progress(`million: uploading a ${NODES.toLocaleString('en')}-node mapping and registering its service`);
     const loadRss = new RssPeak(worker);
-    const created = await rig.call('POST', '/v1/services', {
-      name: NAME,
-      mapping: { uri: `s3://${MAPPINGS_BUCKET}/${key}`, format: 'csv' },
-      metadata: { url: `${bench.sim.sourceUrl}/v1/metadata?service={service}` },
-      ttlSeconds: TTL_SECONDS,
-      refreshBeforeSeconds: REFRESH_BEFORE_SECONDS,
-      delivery: { endpoint: `${bench.sim.fleetUrl}/nodes/{node}/metadata`, timeoutMs: 5000 },
-      signingSecret: FLEET_SECRET,
-    });
+    const [service] = await rig.addServices(1, NODES, { ttlSeconds: TTL_SECONDS, refreshBeforeSeconds: REFRESH_BEFORE_SECONDS });
+    if (!service) throw new Error('the million-node service was not registered');
     const registeredAt = Date.now();
     // At the 1,350-2,400/s of a quiet machine a million nodes take 7-12 minutes: the default cap is 15.
     const capMs = bench.options.millionCapMinutes * 60_000;
@@ -73,7 +53,7 @@ export async function runMillion(bench: Bench): Promise<MillionFigure> {
     progress(`million: registered; waiting for the mapping load`);
     let loadedAt = 0;
     while (loadedAt === 0 && Date.now() < deadline) {
-      const { rows } = await pool.query<{ at: Date | null }>(`SELECT mapping_loaded_at AS at FROM services WHERE id = $1`, [created.id]);
+      const { rows } = await pool.query<{ at: Date | null }>(`SELECT mapping_loaded_at AS at FROM services WHERE id = $1`, [service.id]);
       if (rows[0]?.at) loadedAt = Date.now();
       else await sleep(250);
     }

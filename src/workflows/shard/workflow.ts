@@ -54,6 +54,7 @@ export async function shardWorkflow(input: ShardWorkflowInput): Promise<void> {
   // A service's first shard, started afresh (not continued as new), begins with a short run on
   // the quick queue: its first ack does not wait for bulk runs. Only the first: a big service's
   // other shards taking the quick slots too would make the next new service wait behind them.
+  // patched() comes first so that every new shard, shard 0 too, records the patch's marker.
   let firstRun = input.nextDueAt === undefined && (!patched('quick-first-run-shard-0-only') || input.shard === 0);
 
   /** One delivery run; false when the service is gone. */
