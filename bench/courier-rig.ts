@@ -16,7 +16,7 @@ import { updateSteps, type HistoryStep } from './history';
 import { summarize, type Summary } from './stats';
 import { createS3Client } from '../src/activities/s3';
 import { MAPPINGS_BUCKET } from '../src/stack/s3';
-import { WORKER_MEMORY_ENV } from '../src/stack/worker-memory';
+import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../src/stack/worker-memory';
 import { shardWorkflowId } from '../src/workflows/shard/definitions';
 
 const TASK_QUEUE = 'bench';
@@ -98,7 +98,7 @@ export class CourierRig {
         startChild({
           name: i === 0 ? 'worker' : `worker-${i + 1}`,
           script: bench.options.workerScript,
-          nodeFlags: bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+          nodeFlags: [...WORKER_NODE_FLAGS, ...(bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
           // Metrics server off: several workers on one host would each want its port.
           env: { ...env, ...WORKER_MEMORY_ENV, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
           logDir: LOG_DIR,
@@ -283,13 +283,18 @@ export class CourierRig {
    */
   async removeServices(timeoutMs = 120_000): Promise<void> {
     const ids = this.services.map((s) => s.id);
+    const startedAt = Date.now();
     await Promise.all(this.services.map((s) => this.call('DELETE', `/v1/services/${s.id}`, undefined, s.key)));
+    const answeredAt = Date.now();
     const db = new Pool({ connectionString: this.bench.env.DATABASE_URL, max: 1 });
     try {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const { rows } = await db.query<{ left: number }>('SELECT count(*)::int AS left FROM services WHERE id = ANY($1)', [ids]);
-        if (rows[0]?.left === 0) break;
+        if (rows[0]?.left === 0) {
+          progress(`courier: ${ids.length} services deregistered: DELETE answered in ${((answeredAt - startedAt) / 1000).toFixed(1)} s, rows purged ${((Date.now() - answeredAt) / 1000).toFixed(1)} s later`);
+          break;
+        }
         if (Date.now() > deadline) throw new Error(`${rows[0]?.left} of ${ids.length} services not purged within ${timeoutMs / 1000} s of their deregistration`);
         await sleep(250);
       }

@@ -15,6 +15,7 @@ import { progress, sleep, type Bench } from './context';
 import { CourierRig, type ServiceRef } from './courier-rig';
 import { formatSteps, historySteps, type HistoryStep } from './history';
 import { summarize, type Summary } from './stats';
+import { shardCountFor } from '../src/domain/sharding';
 import { serviceWorkflowId } from '../src/workflows/service/definitions';
 import { shardWorkflowId } from '../src/workflows/shard/definitions';
 
@@ -23,6 +24,9 @@ const ACTIVITY_SLOTS = '2';
 const BIG_NODES = 60_000;
 /** Small services measured, one after another, each of a customer of its own. */
 const SAMPLES = 8;
+/** COURIER_SHARD_SIZE's default: with the worker's environment, it gives the big service's shard count. */
+const DEFAULT_SHARD_SIZE = 1_000;
+const BACKLOG_TIMEOUT_MS = 120_000;
 /** A sample starts only while at least this many big-service deliveries are still due. */
 const MIN_BACKLOG = 15_000;
 
@@ -43,7 +47,7 @@ export interface FairnessFigure {
 }
 
 export async function runFairness(bench: Bench): Promise<FairnessFigure> {
-  const workerEnv = { COURIER_MAX_CONCURRENT_ACTIVITIES: ACTIVITY_SLOTS, ...bench.options.workerEnv };
+  const workerEnv: Record<string, string> = { COURIER_MAX_CONCURRENT_ACTIVITIES: ACTIVITY_SLOTS, ...bench.options.workerEnv };
   const rig = new CourierRig({ ...bench, options: { ...bench.options, workerEnv } });
   const connection = await Connection.connect({ address: bench.env.TEMPORAL_ADDRESS });
   const temporal = new Client({ connection });
@@ -53,7 +57,7 @@ export async function runFairness(bench: Bench): Promise<FairnessFigure> {
     progress(`fairness: a service of ${BIG_NODES.toLocaleString('en')} nodes fills ${ACTIVITY_SLOTS} activity slots`);
     const [big] = await rig.addServices(1, BIG_NODES);
     if (!big) throw new Error('the big service was not registered');
-    while ((await bench.sim.acked()) < 1_000) await sleep(100);
+    await waitForBacklog(temporal, big, shardCountFor(BIG_NODES, Number(workerEnv.COURIER_SHARD_SIZE ?? DEFAULT_SHARD_SIZE)));
     // The ack count the current backlog started from: the fleet counts every ack since its reset.
     let backlogFrom = 0;
     const samples: FairnessSample[] = [];
@@ -78,6 +82,28 @@ export async function runFairness(bench: Bench): Promise<FairnessFigure> {
     await rig.stop();
     await connection.close();
   }
+}
+
+/**
+ * Until every shard of the big service has its bulk work queued: from then on it is a backlog.
+ * Before, its shards are still starting (64 new workflows and their first runs), and a sample
+ * taken then measures a registration beside another registration, not behind a backlog.
+ */
+async function waitForBacklog(temporal: Client, big: ServiceRef, shardCount: number): Promise<void> {
+  const waiting = new Set(Array.from({ length: shardCount }, (_, shard) => shard));
+  const startedAt = Date.now();
+  while (waiting.size > 0) {
+    for (const shard of [...waiting]) {
+      const { raw } = await temporal.workflow.getHandle(shardWorkflowId(big.id, shard)).describe().catch(() => ({ raw: null }));
+      if ((raw?.pendingActivities?.length ?? 0) > 0) waiting.delete(shard);
+    }
+    if (waiting.size === 0) break;
+    if (Date.now() - startedAt > BACKLOG_TIMEOUT_MS) {
+      throw new Error(`the big service's shards did not all queue their deliveries within ${BACKLOG_TIMEOUT_MS / 1000} s (${waiting.size} of ${shardCount} not yet)`);
+    }
+    await sleep(250);
+  }
+  progress(`fairness: the big service is a backlog: all ${shardCount} shards have deliveries queued, ${((Date.now() - startedAt) / 1000).toFixed(1)} s after its registration`);
 }
 
 /** Every big-service node due again: the backlog is full for the next samples. Returns the ack count it started from. */

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_DIR, progress, type Bench } from './context';
 import { ROOT, startChild } from './processes';
-import { WORKER_MEMORY_ENV } from '../src/stack/worker-memory';
+import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../src/stack/worker-memory';
 
 const SCRIPT = 'scripts/bench-mapping.ts';
 const TARGET_SECONDS = 20;
@@ -50,7 +50,8 @@ export async function runMappingLoad(bench: Bench): Promise<MappingLoad> {
       name: `mapping-${format}`,
       script: SCRIPT,
       args: ['--scenario', format, String(rows)],
-      // loadMapping runs in the worker: measured with the worker's memory environment.
+      // loadMapping runs in the worker: measured with the worker's memory environment and flags.
+      nodeFlags: [...WORKER_NODE_FLAGS],
       env: { ...process.env, ...bench.env, ...WORKER_MEMORY_ENV, COURIER_LOG_LEVEL: 'warn' },
       logDir: LOG_DIR,
     });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool, PoolClient, QueryResult } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { nextShardCount, type MappingFormat } from '../domain/mapping';
 import type { BadRow } from '../domain/status';
@@ -226,10 +226,52 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
   const row = locked.rows[0] as { shardCount: number } | undefined;
   if (!row) throw new ServiceGoneError(`service ${a.serviceId} was deleted while its mapping loaded`);
   const shardCount = nextShardCount(row.shardCount, a.nodeCount, a.shardSize);
+  // No forced refresh can insert a node meanwhile: it waits for the service row locked above (see upsertForcedNode).
+  const change = (await serviceHasNodes(client, a.serviceId))
+    ? await applyDiff(client, step, a, shardCount, row.shardCount)
+    : await insertAll(step, a, shardCount);
+  const service = await step(
+    'service',
+    `UPDATE services
+        SET shard_count = $2, mapping_etag = $3, mapping_node_count = $4, mapping_bad_rows = $5,
+            mapping_bad_row_samples = $6, mapping_loaded_at = now(), mapping_error = NULL, updated_at = now()
+      WHERE id = $1
+      RETURNING mapping_loaded_at AS "loadedAt"`,
+    [a.serviceId, shardCount, a.etag, a.nodeCount, a.badRows, JSON.stringify(a.badRowSamples)],
+  );
+  return { ...change, shardCount, loadedAt: (service.rows[0] as { loadedAt: Date }).loadedAt };
+}
 
-  // One pass over the staged and the present node list finds every difference; the statements
-  // after it touch only those rows, so re-reading a large mapping with a few changes costs a few
-  // row writes. A full join runs as a hash or merge join only: no nested loop on a stale estimate.
+type Step = (name: string, sql: string, params: unknown[]) => Promise<QueryResult>;
+type Change = Pick<Applied, 'added' | 'removed' | 'changed'>;
+
+async function serviceHasNodes(client: PoolClient, serviceId: string): Promise<boolean> {
+  const { rows } = await client.query<{ has: boolean }>(`SELECT EXISTS (SELECT 1 FROM nodes WHERE service_id = $1) AS has`, [serviceId]);
+  return rows[0]?.has ?? false;
+}
+
+/**
+ * A service with no node rows (its first load, and no forced refresh before it) takes the staged
+ * list as it is: no diff to compute, and no sort, since load_nodes was written in id order.
+ * Those were about 3 s of a million-node first load's 12-15 s apply (docs/performance.md §3).
+ */
+async function insertAll(step: Step, a: ApplyInput, shardCount: number): Promise<Change> {
+  const inserted = await step(
+    'insert',
+    `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, mapping_etag, next_due_at)
+     SELECT $1, s.node_id, s.endpoint, s.hash, s.hash % $2, 'mapping', $3, now() FROM load_nodes AS s`,
+    [a.serviceId, shardCount, a.etag],
+  );
+  const added = inserted.rowCount ?? 0;
+  return { added, removed: 0, changed: added };
+}
+
+/**
+ * One pass over the staged and the present node list finds every difference; the statements
+ * after it touch only those rows, so re-reading a large mapping with a few changes costs a few
+ * row writes. A full join runs as a hash or merge join only: no nested loop on a stale estimate.
+ */
+async function applyDiff(client: PoolClient, step: Step, a: ApplyInput, shardCount: number, formerShardCount: number): Promise<Change> {
   const diff = await step(
     'diff',
     `CREATE TEMP TABLE load_diff AS
@@ -258,10 +300,9 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
   );
   // Before the insert, which gives new nodes their shard under the new count already.
   let resharded = 0;
-  if (shardCount !== row.shardCount) {
+  if (shardCount !== formerShardCount) {
     resharded = (await step('reshard', `UPDATE nodes SET shard = hash % $2 WHERE service_id = $1 AND shard <> hash % $2`, [a.serviceId, shardCount])).rowCount ?? 0;
   }
-  // No forced refresh can insert a node meanwhile: it waits for the service row locked above (see upsertForcedNode).
   const inserted = await step(
     'insert',
     `INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, mapping_etag, next_due_at)
@@ -270,22 +311,9 @@ async function applyIn(client: PoolClient, a: ApplyInput): Promise<Applied> {
      ORDER BY d.node_id`,
     [a.serviceId, shardCount, a.etag],
   );
-  const service = await step(
-    'service',
-    `UPDATE services
-        SET shard_count = $2, mapping_etag = $3, mapping_node_count = $4, mapping_bad_rows = $5,
-            mapping_bad_row_samples = $6, mapping_loaded_at = now(), mapping_error = NULL, updated_at = now()
-      WHERE id = $1
-      RETURNING mapping_loaded_at AS "loadedAt"`,
-    [a.serviceId, shardCount, a.etag, a.nodeCount, a.badRows, JSON.stringify(a.badRowSamples)],
-  );
-  const added = inserted.rowCount ?? 0;
-  const removed = deleted.rowCount ?? 0;
   return {
-    added,
-    removed,
-    shardCount,
-    loadedAt: (service.rows[0] as { loadedAt: Date }).loadedAt,
+    added: inserted.rowCount ?? 0,
+    removed: deleted.rowCount ?? 0,
     changed: (diff.rowCount ?? 0) + resharded,
   };
 }

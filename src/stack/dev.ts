@@ -24,7 +24,7 @@ import { startPrometheus } from './prometheus';
 import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
 import { httpStatus, waitUntil } from './wait';
-import { WORKER_MEMORY_ENV } from './worker-memory';
+import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from './worker-memory';
 
 const FLEET_PORT = 9101;
 const SOURCE_PORT = 9102;
@@ -111,13 +111,13 @@ function startApps(stack: Stack, config: Config, options: DevOptions): Supervise
     NODE_FLEET_SECRET: DEMO_SIGNING_SECRET,
   };
   // Node with tsx's loader rather than the tsx CLI: one process per app, which gets our signals itself.
-  const start = (app: keyof typeof APPS, name: string, own: NodeJS.ProcessEnv = {}, restart = true) =>
-    stack.supervisor.start({ name, command: process.execPath, args: ['--import', 'tsx', APPS[app]], cwd: ROOT, env: { ...env, ...own }, restart });
+  const start = (app: keyof typeof APPS, name: string, own: NodeJS.ProcessEnv = {}, restart = true, flags: readonly string[] = []) =>
+    stack.supervisor.start({ name, command: process.execPath, args: [...flags, '--import', 'tsx', APPS[app]], cwd: ROOT, env: { ...env, ...own }, restart });
   const numbered = (app: string, i: number, count: number) => (count === 1 ? app : `${app}-${i + 1}`);
   const sim = start('sim', 'sim', {}, false);
   for (let i = 0; i < options.workers; i++) {
     const metricsPort = config.COURIER_WORKER_METRICS_PORT === 0 ? 0 : config.COURIER_WORKER_METRICS_PORT + i;
-    start('worker', numbered('worker', i, options.workers), { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) });
+    start('worker', numbered('worker', i, options.workers), { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) }, true, WORKER_NODE_FLAGS);
   }
   for (let i = 0; i < options.apis; i++) start('api', numbered('api', i, options.apis), { API_PORT: String(config.API_PORT + i) });
   return sim;

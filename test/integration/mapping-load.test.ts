@@ -2,7 +2,7 @@
  * loadMapping against real PostgreSQL and MinIO, run in Temporal's mock activity environment
  * (heartbeats observed, no worker needed).
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -13,6 +13,7 @@ import type { LoadMappingInput, LoadMappingResult } from '../../src/activities/t
 import { loadConfig, quotaDefaults } from '../../src/config';
 import { connectDatabase } from '../../src/db';
 import type { MappingFormat } from '../../src/domain/mapping';
+import { parseKeyring } from '../../src/domain/secret-box';
 import { nodeHash } from '../../src/domain/sharding';
 import { upsertForcedNode } from '../../src/engine/delivery/node-store';
 import { createWorkerMetrics, type WorkerMetrics } from '../../src/observability/worker-metrics';
@@ -159,6 +160,26 @@ describe('loadMapping', () => {
     const row = await serviceRow(svc.id);
     expect(row).toMatchObject({ shardCount: 4, mappingEtag: r.etag, mappingNodeCount: 25, mappingBadRows: 0, mappingError: null });
     expect(row.mappingLoadedAt!.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    // A service without node rows takes the staged list whole: no diff.
+    expect(r.heartbeats).toContainEqual({ applying: 'insert' });
+    expect(r.heartbeats).not.toContainEqual({ applying: 'diff' });
+  });
+
+  it('takes over on its first load a node a forced refresh added before it, through the diff', async () => {
+    const svc = await service('first-after-forced');
+    const keyring = parseKeyring(randomBytes(32).toString('base64'));
+    await upsertForcedNode(db.pool, keyring, { serviceId: svc.id, nodeId: 'n3', endpoint: 'http://forced/m' });
+    await upsertForcedNode(db.pool, keyring, { serviceId: svc.id, nodeId: 'api-only', endpoint: null });
+    await svc.put(['node,endpoint', 'n1,http://n1/m', 'n3,http://n3/m'].join('\n'));
+
+    const r = await svc.load();
+
+    expect(r).toMatchObject({ outcome: 'applied', added: 1, removed: 0 });
+    expect(r.heartbeats).toContainEqual({ applying: 'diff' });
+    const nodes = await nodesOf(svc.id);
+    expect(nodes.get('n3')).toMatchObject({ origin: 'mapping', endpoint: 'http://n3/m' });
+    expect(nodes.get('n1')).toMatchObject({ origin: 'mapping' });
+    expect(nodes.get('api-only')).toMatchObject({ origin: 'api' });
   });
 
   it("reads nothing when the ETag is the one it knows, unless forced", async () => {
@@ -554,11 +575,13 @@ describe('node rows follow their service without a foreign key', () => {
     const svc = await service('follow');
     await svc.put(lines('f-', 0, 3));
     await svc.load();
-    const forced = await upsertForcedNode(db.pool, { serviceId: svc.id, nodeId: 'f-new', endpoint: null, shardCount: 1 });
-    expect(forced?.nodeId).toBe('f-new');
+    const keyring = parseKeyring(randomBytes(32).toString('base64'));
+    const forced = await upsertForcedNode(db.pool, keyring, { serviceId: svc.id, nodeId: 'f-new', endpoint: null });
+    expect(forced?.node).toMatchObject({ nodeId: 'f-new', endpoint: null, attempts: 0 });
+    expect(forced?.settings).toMatchObject({ serviceId: svc.id, shardCount: 1, signingSecret: 'x'.repeat(32) });
 
     await db.prisma.service.update({ where: { id: svc.id }, data: { status: 'deleting' } });
-    expect(await upsertForcedNode(db.pool, { serviceId: svc.id, nodeId: 'f-late', endpoint: null, shardCount: 1 })).toBeNull();
+    expect(await upsertForcedNode(db.pool, keyring, { serviceId: svc.id, nodeId: 'f-late', endpoint: null })).toBeNull();
     expect([...(await nodesOf(svc.id)).keys()].sort()).toEqual(['f-0', 'f-1', 'f-2', 'f-new']);
 
     await db.prisma.service.delete({ where: { id: svc.id } });

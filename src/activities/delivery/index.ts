@@ -157,15 +157,9 @@ export function createDeliveryActivities(deps: DeliveryDeps): Pick<CourierActivi
 
     /** A forced refresh: one node, known or new, delivered now with freshly fetched metadata. */
     async deliverNode({ serviceId, nodeId, endpoint }: ForcedRefreshInput) {
-      const settings = await readDeliverySettings(deps.pool, serviceId, deps.keyring);
-      if (!settings) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
-      const node = await upsertForcedNode(deps.pool, {
-        serviceId,
-        nodeId,
-        endpoint: endpoint ?? null,
-        shardCount: settings.shardCount,
-      });
-      if (!node) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
+      const target = await upsertForcedNode(deps.pool, deps.keyring, { serviceId, nodeId, endpoint: endpoint ?? null });
+      if (!target) throw ApplicationFailure.nonRetryable(`service ${serviceId} is gone`, 'ServiceGone');
+      const { settings, node } = target;
       const [record] = await attemptBatch([node], settings, attemptDeps(deps.dispatchers.forcedRefresh), observe);
       if (!record) throw new Error(`no attempt recorded for node ${nodeId}`);
       await recordAttempts(deps.pool, serviceId, [record]);

@@ -1,7 +1,9 @@
 import type { Pool } from 'pg';
 import { alertEventSql, type NodeAlert } from '../../domain/alerts';
-import { nodeHash, shardOf } from '../../domain/sharding';
+import type { Keyring } from '../../domain/secret-box';
+import { nodeHash } from '../../domain/sharding';
 import type { DeliveryFailure } from './failure';
+import { DELIVERY_SETTINGS_COLUMNS, openDeliverySettings, type DeliverySettings, type DeliverySettingsRow } from './service-settings';
 
 /** A node as a delivery sees it. */
 export interface DueNode {
@@ -129,25 +131,32 @@ export async function recordAttempts(pool: Pool, serviceId: string, records: Att
 }
 
 /**
- * A node for a forced refresh: inserted (origin `api`, kept across mapping loads) when the
- * service does not have it yet; a given endpoint replaces the stored one. Null when the service
- * is gone.
+ * What a forced refresh delivers, in one round trip: the service's delivery settings and the
+ * node, inserted (origin `api`, kept across mapping loads) when the service does not have it
+ * yet; a given endpoint replaces the stored one. Null when the service is gone. A new node's
+ * shard follows the shard count read under the lock, so an apply that just resharded is seen.
  */
 export async function upsertForcedNode(
   pool: Pool,
-  n: { serviceId: string; nodeId: string; endpoint: string | null; shardCount: number },
-): Promise<DueNode | null> {
+  keyring: Keyring,
+  n: { serviceId: string; nodeId: string; endpoint: string | null },
+): Promise<{ settings: DeliverySettings; node: DueNode } | null> {
   // The key-share lock on the service row stands in for a foreign key (prisma/schema.prisma): it
   // waits for a mapping apply in progress, and finds nothing once the service is deleted.
-  const { rows } = await pool.query<DueNode>(
-    `WITH service AS (SELECT id FROM services WHERE id = $1 AND status <> 'deleting' FOR KEY SHARE)
-     INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_due_at)
-     SELECT service.id, $2, $3, $4, $5, 'api', now() FROM service
-     ON CONFLICT (service_id, node_id) DO UPDATE SET endpoint = COALESCE(EXCLUDED.endpoint, nodes.endpoint)
-     RETURNING ${DUE_NODE_COLUMNS}`,
-    [n.serviceId, n.nodeId, n.endpoint, nodeHash(n.nodeId), shardOf(n.nodeId, Math.max(1, n.shardCount))],
+  const { rows } = await pool.query<DeliverySettingsRow & DueNode>(
+    `WITH service AS (SELECT ${DELIVERY_SETTINGS_COLUMNS} FROM services WHERE id = $1 AND status <> 'deleting' FOR KEY SHARE),
+     node AS (
+       INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_due_at)
+       SELECT service."serviceId", $2, $3, $4, $4 % GREATEST(service."shardCount", 1), 'api', now() FROM service
+       ON CONFLICT (service_id, node_id) DO UPDATE SET endpoint = COALESCE(EXCLUDED.endpoint, nodes.endpoint)
+       RETURNING ${DUE_NODE_COLUMNS})
+     SELECT service.*, node.* FROM service CROSS JOIN node`,
+    [n.serviceId, n.nodeId, n.endpoint, nodeHash(n.nodeId)],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { nodeId, endpoint, attempts, lastError, expiresAt, alert, alertSince, ...settings } = row;
+  return { settings: openDeliverySettings(settings, keyring), node: { nodeId, endpoint, attempts, lastError, expiresAt, alert, alertSince } };
 }
 
 export async function markAllDue(pool: Pool, serviceId: string, now: Date): Promise<void> {
