@@ -5,7 +5,7 @@
  * the parser and the COPY row format only: no pg, no AWS SDK, no Temporal.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseMapping, type MappingFormat, type ParseSummary } from '../domain/mapping';
+import { parseMapping, walkRows, type MappingFormat, type ParseSummary, type RowCounts } from '../domain/mapping';
 import { copyRow } from './copy-row';
 
 export interface ParserThreadInput {
@@ -73,10 +73,9 @@ async function run(): Promise<void> {
   const encoder = new TextEncoder();
   let out: Uint8Array | null = null;
   let used = 0;
-  let validRows = 0;
-  let badRows = 0;
+  const counts: RowCounts = { rowsRead: 0, badRows: 0 };
   const send = (buffer: ArrayBuffer, length: number) =>
-    port.postMessage({ kind: 'copy', buffer, length, rows: validRows, badRows } satisfies FromParser, [buffer]);
+    port.postMessage({ kind: 'copy', buffer, length, rows: counts.rowsRead, badRows: counts.badRows } satisfies FromParser, [buffer]);
   const flush = () => {
     if (out !== null && used > 0) send(out.buffer as ArrayBuffer, used);
     else if (out !== null) copyBuffers.push(out);
@@ -104,25 +103,20 @@ async function run(): Promise<void> {
     const bytes = encoder.encode(row);
     send(bytes.buffer as ArrayBuffer, bytes.length);
   };
-  for await (const event of parseMapping(ranges(), { format: input.format, serviceName: input.serviceName })) {
-    if (event.kind === 'summary') {
-      flush();
-      post({ kind: 'summary', summary: event });
-      return;
-    }
-    if (validRows + badRows >= input.maxRows) {
-      post({ kind: 'overQuota' });
-      return;
-    }
-    if (event.kind === 'row') {
-      validRows++;
-      const row = copyRow(event.nodeId, event.endpoint, event.line);
-      if (!encode(row)) await addSlowly(row);
-    } else {
-      badRows++;
-      if (badRows <= input.badRowSamples) post({ kind: 'bad', line: event.line, reason: event.reason });
-    }
+  const events = parseMapping(ranges(), { format: input.format, serviceName: input.serviceName });
+  const walked = await walkRows(events, input, counts, {
+    row(nodeId, endpoint, line) {
+      const row = copyRow(nodeId, endpoint, line);
+      return encode(row) ? undefined : addSlowly(row);
+    },
+    badSample: (line, reason) => post({ kind: 'bad', line, reason }),
+  });
+  if (walked === 'overQuota') {
+    post({ kind: 'overQuota' });
+    return;
   }
+  flush();
+  post({ kind: 'summary', summary: walked });
 }
 
 // An error ends the thread with it (the main thread's 'error' event fails the load); after the

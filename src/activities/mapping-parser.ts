@@ -61,6 +61,7 @@ export async function parseInThread(p: ThreadParse): Promise<ThreadParsed> {
   let settle!: { resolve(parsed: ThreadParsed): void; reject(err: unknown): void };
   const outcome = new Promise<ThreadParsed>((resolve, reject) => (settle = { resolve, reject }));
   let writing = Promise.resolve();
+  let summarized = false;
   thread.on('message', (message: FromParser) => {
     switch (message.kind) {
       case 'free':
@@ -87,7 +88,6 @@ export async function parseInThread(p: ThreadParse): Promise<ThreadParsed> {
         break;
     }
   });
-  let summarized = false;
   thread.on('error', (err) => settle.reject(parserFailed(err.message)));
   thread.on('exit', (code) => {
     if (!summarized) settle.reject(parserFailed(`it exited with code ${code} before the object's end`));

@@ -3,7 +3,7 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Database } from '../db';
 import { recordServiceAlert } from './alert-events';
-import { heldNote, holdReason, parseMapping, type ParseSummary } from '../domain/mapping';
+import { heldNote, holdReason, parseMapping, walkRows, type ParseSummary } from '../domain/mapping';
 import type { WorkerMetrics } from '../observability/worker-metrics';
 import { BAD_ROW_SAMPLE_LIMIT, type BadRow } from '../domain/status';
 import { bucketAllowed } from '../domain/url-safety';
@@ -172,6 +172,7 @@ async function* counted(r: Reading, body: AsyncIterable<Uint8Array>, heartbeat: 
   }
 }
 
+const limitsOf = (r: Reading) => ({ maxRows: r.quotas.mappingRows, badRowSamples: BAD_ROW_SAMPLE_LIMIT });
 const overRowQuota = (r: Reading) => overQuota(`has more rows than this customer's quota of ${r.quotas.mappingRows}`);
 
 /**
@@ -192,8 +193,7 @@ async function stageInThread(
     input: {
       format: r.service.mappingFormat,
       serviceName: r.service.name,
-      maxRows: r.quotas.mappingRows,
-      badRowSamples: BAD_ROW_SAMPLE_LIMIT,
+      ...limitsOf(r),
       copyChunkBytes: THREAD_COPY_CHUNK_BYTES,
       copyChunks: THREAD_COPY_CHUNKS,
       pieceBytes: PARSE_PIECE_BYTES,
@@ -222,22 +222,15 @@ async function stageStreamed(r: Reading, object: { etag: string; body: AsyncIter
     }
   }
   const samples: BadRow[] = [];
-  let summary: ParseSummary | undefined;
-  for await (const event of parseMapping(pieces(), { format: r.service.mappingFormat, serviceName: r.service.name })) {
-    if (event.kind !== 'summary' && progress.rowsRead + progress.badRows >= r.quotas.mappingRows) throw overRowQuota(r);
-    if (event.kind === 'row') {
-      progress.rowsRead++;
-      stage.add(event.nodeId, event.endpoint, event.line);
-      if (stage.full) await stage.flush();
-    } else if (event.kind === 'bad') {
-      progress.badRows++;
-      if (samples.length < BAD_ROW_SAMPLE_LIMIT) samples.push({ line: event.line, reason: event.reason });
-    } else {
-      summary = event;
-    }
-  }
+  const summary = await walkRows(parseMapping(pieces(), { format: r.service.mappingFormat, serviceName: r.service.name }), limitsOf(r), progress, {
+    row(nodeId, endpoint, line) {
+      stage.add(nodeId, endpoint, line);
+      return stage.full ? stage.flush() : undefined;
+    },
+    badSample: (line, reason) => samples.push({ line, reason }),
+  });
+  if (summary === 'overQuota') throw overRowQuota(r);
   const nodeCount = await stage.finish();
-  if (!summary) throw new Error('mapping parser ended without a summary');
   return { etag: object.etag, summary, nodeCount, samples, bytesRead: progress.bytesRead };
 }
 

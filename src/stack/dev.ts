@@ -111,13 +111,20 @@ function startApps(stack: Stack, config: Config, options: DevOptions): Supervise
     NODE_FLEET_SECRET: DEMO_SIGNING_SECRET,
   };
   // Node with tsx's loader rather than the tsx CLI: one process per app, which gets our signals itself.
-  const start = (app: keyof typeof APPS, name: string, own: NodeJS.ProcessEnv = {}, restart = true, flags: readonly string[] = []) =>
-    stack.supervisor.start({ name, command: process.execPath, args: [...flags, '--import', 'tsx', APPS[app]], cwd: ROOT, env: { ...env, ...own }, restart });
+  const start = (app: keyof typeof APPS, name: string, own: NodeJS.ProcessEnv = {}, how: { restart?: boolean; nodeFlags?: readonly string[] } = {}) =>
+    stack.supervisor.start({
+      name,
+      command: process.execPath,
+      args: [...(how.nodeFlags ?? []), '--import', 'tsx', APPS[app]],
+      cwd: ROOT,
+      env: { ...env, ...own },
+      restart: how.restart ?? true,
+    });
   const numbered = (app: string, i: number, count: number) => (count === 1 ? app : `${app}-${i + 1}`);
-  const sim = start('sim', 'sim', {}, false);
+  const sim = start('sim', 'sim', {}, { restart: false });
   for (let i = 0; i < options.workers; i++) {
     const metricsPort = config.COURIER_WORKER_METRICS_PORT === 0 ? 0 : config.COURIER_WORKER_METRICS_PORT + i;
-    start('worker', numbered('worker', i, options.workers), { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) }, true, WORKER_NODE_FLAGS);
+    start('worker', numbered('worker', i, options.workers), { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) }, { nodeFlags: WORKER_NODE_FLAGS });
   }
   for (let i = 0; i < options.apis; i++) start('api', numbered('api', i, options.apis), { API_PORT: String(config.API_PORT + i) });
   return sim;

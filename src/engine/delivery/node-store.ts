@@ -143,20 +143,21 @@ export async function upsertForcedNode(
 ): Promise<{ settings: DeliverySettings; node: DueNode } | null> {
   // The key-share lock on the service row stands in for a foreign key (prisma/schema.prisma): it
   // waits for a mapping apply in progress, and finds nothing once the service is deleted.
-  const { rows } = await pool.query<DeliverySettingsRow & DueNode>(
+  const { rows } = await pool.query<DueNode & { settings: DeliverySettingsRow }>(
     `WITH service AS (SELECT ${DELIVERY_SETTINGS_COLUMNS} FROM services WHERE id = $1 AND status <> 'deleting' FOR KEY SHARE),
      node AS (
        INSERT INTO nodes (service_id, node_id, endpoint, hash, shard, origin, next_due_at)
        SELECT service."serviceId", $2, $3, $4, $4 % GREATEST(service."shardCount", 1), 'api', now() FROM service
        ON CONFLICT (service_id, node_id) DO UPDATE SET endpoint = COALESCE(EXCLUDED.endpoint, nodes.endpoint)
        RETURNING ${DUE_NODE_COLUMNS})
-     SELECT service.*, node.* FROM service CROSS JOIN node`,
+     SELECT row_to_json(service) AS settings, node.* FROM service CROSS JOIN node`,
     [n.serviceId, n.nodeId, n.endpoint, nodeHash(n.nodeId)],
   );
   const row = rows[0];
   if (!row) return null;
-  const { nodeId, endpoint, attempts, lastError, expiresAt, alert, alertSince, ...settings } = row;
-  return { settings: openDeliverySettings(settings, keyring), node: { nodeId, endpoint, attempts, lastError, expiresAt, alert, alertSince } };
+  // The settings hold no timestamps, so their JSON reads back as the plain select would.
+  const { settings, ...node } = row;
+  return { settings: openDeliverySettings(settings, keyring), node };
 }
 
 export async function markAllDue(pool: Pool, serviceId: string, now: Date): Promise<void> {
