@@ -1,5 +1,6 @@
 # Courier's API, worker and deployment jobs, in one image with three targets:
-#   runtime (default)  `node dist/api/main.js`; the worker runs the same image with `node dist/worker.js`,
+#   runtime (default)  `node dist/api/main.js`; the worker runs the same image with
+#                      `node --max-semi-space-size=8 --expose-gc dist/worker.js` (src/stack/worker-memory.ts),
 #                      which loads the workflow bundle `npm run build` wrote (dist/workflow-bundle.js)
 #   migrate            `prisma migrate deploy`, then search attributes and bucket (dist/stack/prepare.js)
 # docker-compose.yml builds and wires them.

@@ -12,8 +12,9 @@ export interface RangedRead {
 
 /**
  * The buffers a ranged read copies its ranges into, allocated once per read: memory is these
- * whatever the object's size (the socket's chunks die young; kept until parsed, they outlived
- * V8's young-generation collections and lingered as garbage until a full one). A range's buffer
+ * whatever the object's size (the socket's chunks die young, see collectSocketChunks; kept until
+ * parsed, they outlived V8's young-generation collections and lingered as garbage until a full
+ * one). A range's buffer
  * belongs to the consumer until it gives the buffer back, possibly from another thread (its
  * ArrayBuffer transferred there and back), so a consumer slower than S3 holds the read back.
  */
@@ -114,10 +115,25 @@ async function readRange(
       length += chunk.length;
     }
     if (length !== expected) throw wrongLength(at, range, length);
+    collectSocketChunks();
     return length;
   } catch (err) {
     throw s3Failure(err, at.uri);
   }
+}
+
+/**
+ * Frees the socket's chunks of the range just copied. They are garbage at once, but their memory
+ * is outside V8's heap, and this thread allocates so little on its heap while a load runs that no
+ * young-generation collection comes to free them: they piled up until V8's limit for memory
+ * outside the heap (about 64 MB past the last full collection) forced a full one, 68-88 MB of a
+ * million-node first load's peak RSS (docs/performance.md §3). A minor collection per range
+ * (about a millisecond with the worker's 16 MB young generation) bounds them to the ranges in
+ * flight. `gc` exists when the worker runs with --expose-gc (WORKER_NODE_FLAGS); a process
+ * without it leaves them to V8 as before.
+ */
+function collectSocketChunks(): void {
+  globalThis.gc?.({ type: 'minor' });
 }
 
 const wrongLength = (at: S3Location, range: { start: number; end: number }, got: number) =>

@@ -10,7 +10,9 @@ export const WORKER_MEMORY_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 /**
  * V8's young generation held to 16 MB (two 8 MB semi-spaces) instead of the 64 MB it grows to
  * while the worker starts: a million-node mapping load then peaked 45-75 MB higher, young garbage
- * and the socket Buffers it keeps until a scavenge (docs/performance.md §3). docker-compose.yml
- * starts the worker with the same flag.
+ * and the socket Buffers it keeps until a scavenge (docs/performance.md §3). `gc` exposed for the
+ * ranged read, which asks for a minor collection after each range to free that range's socket
+ * Buffers (collectSocketChunks in src/activities/s3-ranges.ts). docker-compose.yml starts the
+ * worker with the same flags.
  */
-export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8'] as const;
+export const WORKER_NODE_FLAGS = ['--max-semi-space-size=8', '--expose-gc'] as const;
