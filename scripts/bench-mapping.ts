@@ -24,42 +24,9 @@ import type { LoadMappingInput, LoadMappingResult } from '../src/activities/type
 import { loadConfig, quotaDefaults } from '../src/config';
 import { connectDatabase, type Database } from '../src/db';
 import { ensureMappingsBucket, MAPPINGS_BUCKET } from '../src/stack/s3';
+import { FORMATS, mappingChunks, type Format } from '../bench/generated-mapping';
 
-const FORMATS = ['csv', 'ndjson', 'lines', 'json'] as const;
-type Format = (typeof FORMATS)[number];
 const MB = 1024 * 1024;
-
-/** Node i of a generated mapping; `generation` renames 1% of the nodes. The lines format has no endpoints. */
-function mappingLine(format: Format, i: number, generation: number, last: boolean): string {
-  const id = generation > 0 && i % 100 === 0 ? `node-${i}-g${generation}.bench.internal` : `node-${i}.bench.internal`;
-  const endpoint = `http://10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:8080/metadata`;
-  switch (format) {
-    case 'csv':
-      return `${id},${endpoint}\n`;
-    case 'lines':
-      return `${id}\n`;
-    case 'ndjson':
-      return `${JSON.stringify({ node: id, endpoint })}\n`;
-    case 'json':
-      return `${JSON.stringify({ node: id, endpoint })}${last ? '' : ','}\n`;
-  }
-}
-
-const OPENING: Record<Format, string> = { csv: 'node,endpoint\n', ndjson: '', lines: '', json: '[\n' };
-const CLOSING: Record<Format, string> = { csv: '', ndjson: '', lines: '', json: ']\n' };
-
-function* mappingChunks(format: Format, rows: number, generation: number): Generator<Buffer> {
-  yield Buffer.from(OPENING[format]);
-  const lines: string[] = [];
-  for (let i = 0; i < rows; i++) {
-    lines.push(mappingLine(format, i, generation, i === rows - 1));
-    if (lines.length === 10_000 || i === rows - 1) {
-      yield Buffer.from(lines.join(''));
-      lines.length = 0;
-    }
-  }
-  yield Buffer.from(CLOSING[format]);
-}
 
 /** Streams the object up (length counted in a first pass). */
 async function putMapping(s3: S3Client, key: string, format: Format, rows: number, generation: number): Promise<number> {

@@ -1,5 +1,5 @@
 import { objectRow } from './object-row';
-import { jsonType, shown, type RowSink } from './rows';
+import { atElement, jsonType, shown, type RowSink } from './rows';
 import { MAX_ELEMENT_CHARS } from './types';
 
 type Phase =
@@ -52,7 +52,24 @@ export class JsonArrayReader {
 
   push(text: string): void {
     let segmentStart = 0;
+    // Inside a string only a quote or a backslash matters, so the scan jumps to the next one
+    // (most of an element is its strings). Backslashes are rare: the next one is looked for once
+    // and again only when passed. Newlines jumped over are counted.
+    const next = (char: string, from: number) => {
+      const at = text.indexOf(char, from);
+      return at === -1 ? text.length : at;
+    };
+    let escapeAt = -1;
+    let newlineAt = -1;
     for (let i = 0; i < text.length && !this.broken; ) {
+      if (this.phase === 'element' && this.inString && !this.escaped) {
+        if (escapeAt < i) escapeAt = next('\\', i);
+        const stop = Math.min(next('"', i), escapeAt);
+        if (newlineAt < i) newlineAt = next('\n', i);
+        for (; newlineAt < stop; newlineAt = next('\n', newlineAt + 1)) this.line++;
+        i = stop;
+        if (i === text.length) break;
+      }
       const c = text.charCodeAt(i);
       if (this.phase === 'element') {
         if (this.kind === 'literal' && endsLiteral(c)) {
@@ -152,30 +169,32 @@ export class JsonArrayReader {
   }
 
   private finishElement(lastPart: string): void {
-    this.keep(lastPart);
-    const where = `array index ${this.index}: `;
-    const text = this.parts.join('');
+    // Most elements lie within one chunk: nothing was kept, and the last part is the whole.
+    const whole = this.parts.length === 0 && !this.oversized && lastPart.length <= MAX_ELEMENT_CHARS;
+    if (!whole) this.keep(lastPart);
+    const text = whole ? lastPart : this.parts.join('');
     const oversized = this.oversized;
+    const { index } = this;
     this.phase = 'after';
     this.parts = [];
     this.size = 0;
     this.oversized = false;
     if (oversized) {
-      this.sink.bad(this.elementLine, `${where}element is longer than ${MAX_ELEMENT_CHARS} characters`);
+      this.sink.bad(this.elementLine, atElement(index, `element is longer than ${MAX_ELEMENT_CHARS} characters`));
       return;
     }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch (err) {
-      this.fail(`${where}invalid JSON: ${(err as Error).message}`, this.elementLine);
+      this.fail(atElement(index, `invalid JSON: ${(err as Error).message}`), this.elementLine);
       return;
     }
-    if (typeof value === 'string') this.sink.candidate(value, null, this.elementLine, where);
+    if (typeof value === 'string') this.sink.candidate(value, null, this.elementLine, index);
     else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      objectRow(this.sink, value, this.elementLine, where);
+      objectRow(this.sink, value, this.elementLine, index);
     } else {
-      this.sink.bad(this.elementLine, `${where}expected a node id string or an object, got ${jsonType(value)}`);
+      this.sink.bad(this.elementLine, atElement(index, `expected a node id string or an object, got ${jsonType(value)}`));
     }
   }
 

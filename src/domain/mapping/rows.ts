@@ -32,6 +32,13 @@ function endpointProblem(endpoint: string): string | null {
   return checked.problem === 'not a URL' ? 'endpoint is not a URL' : 'endpoint is not an http(s) URL';
 }
 
+/**
+ * A reason, prefixed with the JSON array element it is about (`element`, its index) where the
+ * line alone does not locate the row. Built only for a bad row: a million good ones build none.
+ */
+export const atElement = (element: number | undefined, reason: string): string =>
+  element === undefined ? reason : `array index ${element}: ${reason}`;
+
 /** `typeof`, with null and arrays told apart, for reasons like "got array". */
 export function jsonType(value: unknown): string {
   if (value === null) return 'null';
@@ -57,11 +64,11 @@ export class RowSink {
     return false;
   }
 
-  /** `where` prefixes reasons when the line alone does not locate the row (JSON array elements). */
-  candidate(nodeId: string, endpoint: string | null, line: number, where = ''): void {
+  /** `element`: the row's JSON array index, named in its reasons (see atElement). */
+  candidate(nodeId: string, endpoint: string | null, line: number, element?: number): void {
     const problem = nodeIdProblem(nodeId) ?? (endpoint === null ? null : endpointProblem(endpoint));
     if (problem !== null) {
-      this.bad(line, where + problem);
+      this.bad(line, atElement(element, problem));
       return;
     }
     this.rows++;

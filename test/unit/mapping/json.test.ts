@@ -18,6 +18,23 @@ describe('mapping parser: JSON array', () => {
     expect(ids(await parse(text))).toEqual(['n1', 'n2', 'n3']);
   });
 
+  it('finds the same elements however the strings and their escapes are cut into chunks', async () => {
+    const text = '[{"node":"n1","note":"a\\\\\\"b\\\\"},"n\\u0032",{"x":"\\\\","node":"n3"},"n4"]';
+    for (let chunkSize = 1; chunkSize <= text.length; chunkSize++) {
+      expect(ids(await parse(text, { chunkSize }))).toEqual(['n1', 'n2', 'n3', 'n4']);
+    }
+  });
+
+  it('counts the lines inside a string it steps over, so the rows after keep their line', async () => {
+    const pad = `${'p'.repeat(MAX_ELEMENT_CHARS)}\n${'p'.repeat(10)}\n`;
+    const p = await parse(`[\n"n1",\n{"node":"n2","pad":"${pad}"},\n"n3"\n]`, { chunkSize: 4096 });
+    expect(p.rows).toEqual([
+      { nodeId: 'n1', endpoint: null, line: 2 },
+      { nodeId: 'n3', endpoint: null, line: 6 },
+    ]);
+    expect(p.bad).toEqual([{ line: 3, reason: `array index 1: element is longer than ${MAX_ELEMENT_CHARS} characters` }]);
+  });
+
   it('names the array index of a bad element and reads on', async () => {
     const p = await parse('["n1", 42, null, ["n2"], {"node":"a b"}, {"endpoint":"http://x/"}, true, "n3"]');
     expect(ids(p)).toEqual(['n1', 'n3']);
