@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config';
 import { ROOT } from '../../src/stack/paths';
 import { TEST_DATA_DIR } from '../../src/stack/profiles';
 import { runCommand } from '../../src/stack/run';
+import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../../src/stack/worker-memory';
 import { notifierWorkflowId } from '../../src/workflows/notifier/definitions';
 import { eventually } from '../support/eventually';
 import { freeLoopbackPort } from '../../src/net/free-port';
@@ -24,11 +25,11 @@ class Compiled {
   readonly child: ChildProcess;
   output = '';
 
-  constructor(entry: string, env: Record<string, string>) {
+  constructor(entry: string, env: Record<string, string>, nodeFlags: readonly string[] = []) {
     // The worker must find the bundle beside it by itself.
     const inherited = { ...process.env };
     delete inherited.COURIER_WORKFLOW_BUNDLE;
-    this.child = spawn(process.execPath, ['--require', join(ROOT, 'test', 'support', 'forbid-dev-dependencies.cjs'), join(DIST, entry)], {
+    this.child = spawn(process.execPath, [...nodeFlags, '--require', join(ROOT, 'test', 'support', 'forbid-dev-dependencies.cjs'), join(DIST, entry)], {
       cwd: BUILD,
       env: { ...inherited, ...env, NODE_ENV: 'production', COURIER_FORBID_DEV_FROM: DIST },
     });
@@ -59,7 +60,8 @@ describe('the compiled build (dist/)', () => {
     await runCommand('tsc', process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', DIST]);
     await runCommand('workflow bundling', process.execPath, [join(DIST, 'stack', 'workflow-bundle.js'), join(DIST, 'workflow-bundle.js')]);
     [metricsPort, apiPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-    worker = new Compiled('worker.js', { COURIER_TASK_QUEUE: TASK_QUEUE, COURIER_WORKER_METRICS_PORT: String(metricsPort) });
+    // As docker-compose.yml starts it.
+    worker = new Compiled('worker.js', { ...WORKER_MEMORY_ENV, COURIER_TASK_QUEUE: TASK_QUEUE, COURIER_WORKER_METRICS_PORT: String(metricsPort) }, WORKER_NODE_FLAGS);
     api = new Compiled(join('api', 'main.js'), { COURIER_TASK_QUEUE: TASK_QUEUE, API_PORT: String(apiPort) });
   }, 240_000);
 

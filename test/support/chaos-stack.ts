@@ -14,6 +14,7 @@ import type { ProcessSpec, Supervised } from '../../src/stack/processes';
 import { TEST_DATA_DIR } from '../../src/stack/profiles';
 import { startOwnTemporal, startStack, type Stack, type StackPorts } from '../../src/stack/stack';
 import { freePort, httpStatus, waitUntil } from '../../src/stack/wait';
+import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../../src/stack/worker-memory';
 import { WORKFLOW_BUNDLE } from './worker-process';
 
 type Server = 'postgres' | 'temporal' | 'minio';
@@ -56,7 +57,7 @@ export class ChaosStack {
   async startWorker(name: string): Promise<void> {
     const metricsPort = await freePort();
     await this.startApp(name, {
-      spec: this.spec(name, 'src/worker.ts', { COURIER_WORKER_METRICS_PORT: String(metricsPort) }),
+      spec: this.spec(name, 'src/worker.ts', { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) }, WORKER_NODE_FLAGS),
       readyUrl: `http://127.0.0.1:${metricsPort}/healthz`,
     });
   }
@@ -113,8 +114,8 @@ export class ChaosStack {
     return this.stack.stop();
   }
 
-  private spec(name: string, entry: string, own: Record<string, string>): ProcessSpec {
-    return { name, command: process.execPath, args: ['--import', 'tsx', join(ROOT, entry)], cwd: ROOT, env: { ...this.appEnv, ...own } };
+  private spec(name: string, entry: string, own: Record<string, string>, nodeFlags: readonly string[] = []): ProcessSpec {
+    return { name, command: process.execPath, args: [...nodeFlags, '--import', 'tsx', join(ROOT, entry)], cwd: ROOT, env: { ...this.appEnv, ...own } };
   }
 
   private async startApp(name: string, app: App): Promise<void> {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../../src/stack/worker-memory';
 
 const ROOT = join(__dirname, '..', '..');
 /** Written by the global setup (src/stack/workflow-bundle.ts) once per test run. */
@@ -13,8 +14,9 @@ export class WorkerProcess {
   constructor(private readonly env: NodeJS.ProcessEnv) {}
 
   async start(): Promise<void> {
-    const env = { ...process.env, ...this.env, COURIER_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE };
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], { env, cwd: ROOT });
+    // Started as the dev stack and the image start it: its memory settings are part of what is tested.
+    const env = { ...process.env, ...WORKER_MEMORY_ENV, ...this.env, COURIER_WORKFLOW_BUNDLE: WORKFLOW_BUNDLE };
+    const child = spawn(process.execPath, [...WORKER_NODE_FLAGS, '--import', 'tsx', join(ROOT, 'src', 'worker.ts')], { env, cwd: ROOT });
     this.child = child;
     this.output = '';
     await new Promise<void>((resolve, reject) => {
