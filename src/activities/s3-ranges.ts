@@ -14,9 +14,9 @@ export interface RangedRead {
  * The buffers a ranged read copies its ranges into, allocated once per read: memory is these
  * whatever the object's size (the socket's chunks die young, see collectSocketChunks; kept until
  * parsed, they outlived V8's young-generation collections and lingered as garbage until a full
- * one). A range's buffer
- * belongs to the consumer until it gives the buffer back, possibly from another thread (its
- * ArrayBuffer transferred there and back), so a consumer slower than S3 holds the read back.
+ * one). A range's buffer belongs to the consumer until it gives the buffer back, possibly from
+ * another thread (its ArrayBuffer transferred there and back), so a consumer slower than S3 holds
+ * the read back.
  */
 export class RangeBuffers {
   private readonly free: Uint8Array[];
