@@ -115,13 +115,15 @@ interface ParsedSmall {
 /** The object's rows for this service; null past SMALL_MAPPING_NODES rows. */
 async function parse(bytes: Buffer, service: ServiceMapping): Promise<ParsedSmall | null> {
   const parsed: ParsedSmall = { rows: new Map(), badRows: 0, samples: [] };
-  for await (const event of parseMapping(once(bytes), { format: service.mappingFormat, serviceName: service.name })) {
-    if (event.kind === 'row') {
-      if (!parsed.rows.has(event.nodeId)) parsed.rows.set(event.nodeId, event.endpoint);
-      if (parsed.rows.size > SMALL_MAPPING_NODES) return null;
-    } else if (event.kind === 'bad') {
-      parsed.badRows++;
-      if (parsed.samples.length < BAD_ROW_SAMPLE_LIMIT) parsed.samples.push({ line: event.line, reason: event.reason });
+  for await (const events of parseMapping(once(bytes), { format: service.mappingFormat, serviceName: service.name })) {
+    for (const event of events) {
+      if (event.kind === 'row') {
+        if (!parsed.rows.has(event.nodeId)) parsed.rows.set(event.nodeId, event.endpoint);
+        if (parsed.rows.size > SMALL_MAPPING_NODES) return null;
+      } else if (event.kind === 'bad') {
+        parsed.badRows++;
+        if (parsed.samples.length < BAD_ROW_SAMPLE_LIMIT) parsed.samples.push({ line: event.line, reason: event.reason });
+      }
     }
   }
   return parsed;

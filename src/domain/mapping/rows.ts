@@ -1,4 +1,4 @@
-import { checkHttpUrl } from '../http-url';
+import { checkHttpUrl, isPlainHttpUrl } from '../http-url';
 import { NODE_ID_PATTERN } from '../node-id';
 import type { MappingEvent } from './types';
 
@@ -24,6 +24,7 @@ function hasControlCharacter(text: string): boolean {
 }
 
 function endpointProblem(endpoint: string): string | null {
+  if (isPlainHttpUrl(endpoint)) return null;
   // The URL parser drops tabs and line breaks silently, and PostgreSQL stores no NUL: a row that
   // has them would be stored as other text than it reads, or sink the whole load.
   if (hasControlCharacter(endpoint)) return 'endpoint has control characters';

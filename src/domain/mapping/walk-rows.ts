@@ -20,21 +20,23 @@ export interface RowSink {
  * worker's thread or the parser's, so the quota and the samples are the same everywhere.
  */
 export async function walkRows(
-  events: AsyncIterable<MappingEvent>,
+  batches: AsyncIterable<MappingEvent[]>,
   limits: { maxRows: number; badRowSamples: number },
   counts: RowCounts,
   sink: RowSink,
 ): Promise<ParseSummary | 'overQuota'> {
-  for await (const event of events) {
-    if (event.kind === 'summary') return event;
-    if (counts.rowsRead + counts.badRows >= limits.maxRows) return 'overQuota';
-    if (event.kind === 'row') {
-      counts.rowsRead++;
-      const held = sink.row(event.nodeId, event.endpoint, event.line);
-      if (held) await held;
-    } else {
-      counts.badRows++;
-      if (counts.badRows <= limits.badRowSamples) sink.badSample(event.line, event.reason);
+  for await (const events of batches) {
+    for (const event of events) {
+      if (event.kind === 'summary') return event;
+      if (counts.rowsRead + counts.badRows >= limits.maxRows) return 'overQuota';
+      if (event.kind === 'row') {
+        counts.rowsRead++;
+        const held = sink.row(event.nodeId, event.endpoint, event.line);
+        if (held) await held;
+      } else {
+        counts.badRows++;
+        if (counts.badRows <= limits.badRowSamples) sink.badSample(event.line, event.reason);
+      }
     }
   }
   throw new Error('mapping parser ended without a summary');

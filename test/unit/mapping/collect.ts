@@ -22,12 +22,13 @@ export async function parse(
   const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
   const source = chunksOf(bytes, options.chunkSize ?? Math.max(1, bytes.length));
   const parsed: Partial<Parsed> & Pick<Parsed, 'rows' | 'bad'> = { rows: [], bad: [] };
-  for await (const event of parseMapping(source, { format: options.format ?? 'auto', serviceName: options.serviceName ?? 'svc' })) {
-    if (event.kind === 'row') parsed.rows.push({ nodeId: event.nodeId, endpoint: event.endpoint, line: event.line });
-    else if (event.kind === 'bad') parsed.bad.push({ line: event.line, reason: event.reason });
-    else {
+  for await (const events of parseMapping(source, { format: options.format ?? 'auto', serviceName: options.serviceName ?? 'svc' })) {
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) {
       expect(parsed.summary).toBeUndefined();
-      parsed.summary = event;
+      if (event.kind === 'row') parsed.rows.push({ nodeId: event.nodeId, endpoint: event.endpoint, line: event.line });
+      else if (event.kind === 'bad') parsed.bad.push({ line: event.line, reason: event.reason });
+      else parsed.summary = event;
     }
   }
   if (!parsed.summary) throw new Error('the parser yielded no summary');
