@@ -90,15 +90,16 @@ export class CourierRig {
       API_PORT: String(PORTS.api),
       COURIER_HTTP_CONNECTIONS: String(bench.options.concurrency),
     };
-    this.api = startChild({ name: 'api', script: 'src/api/main.ts', env, logDir: LOG_DIR });
     const profileDir = join(RESULTS_DIR, 'profiles');
     if (bench.options.profile) mkdirSync(profileDir, { recursive: true });
+    const profiled = bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+    this.api = startChild({ name: 'api', script: 'src/api/main.ts', nodeFlags: profiled, env, logDir: LOG_DIR });
     for (let i = 0; i < bench.options.workers; i++) {
       this.workers.push(
         startChild({
           name: i === 0 ? 'worker' : `worker-${i + 1}`,
           script: bench.options.workerScript,
-          nodeFlags: [...WORKER_NODE_FLAGS, ...(bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+          nodeFlags: [...WORKER_NODE_FLAGS, ...profiled],
           // Metrics server off: several workers on one host would each want its port.
           env: { ...env, ...WORKER_MEMORY_ENV, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
           logDir: LOG_DIR,

@@ -73,7 +73,7 @@ data in .data/bench, fresh each run), prints a table and writes bench-results/<t
     skip: { type: 'string', description: 'a,b: run all but these parts' },
     large: { type: 'boolean', description: "after the default rows, sweep Courier's fleet up until lateness or expiry" },
     'large-steps': { type: 'string', description: 'a,b,...: node counts of the sweep (default 60000,90000,120000,160000,200000)' },
-    profile: { type: 'boolean', description: "run Courier's worker with --cpu-prof (bench-results/profiles/)" },
+    profile: { type: 'boolean', description: "run Courier's worker and API with --cpu-prof (bench-results/profiles/)" },
     'worker-env': { type: 'string', repeatable: true, description: "K=V: extra environment for Courier's worker (repeatable)" },
     workers: { type: 'string', description: 'N: Courier worker processes (default 1)' },
     'worker-script': { type: 'string', description: "PATH: the worker's entry point (default src/worker.ts; e.g. a modified copy)" },
