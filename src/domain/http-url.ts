@@ -25,15 +25,14 @@ const PLAIN_HTTP_URL = new RegExp(
   `^[Hh][Tt][Tt][Pp][Ss]?://(?:${OCTET}(?:\\.${OCTET}){3}|(?:[A-Za-z0-9-]{1,63}\\.)*[A-Za-z][A-Za-z0-9-]{0,62})` +
     `(?::([0-9]{1,5}))?(?:[/?#][\\x21-\\x7e]*)?$`,
 );
-const PLAIN_MAX_CHARS = 2048;
 
 /**
  * True only for an http(s) URL of the plain shape above (nearly every mapping row's endpoint),
- * which checkHttpUrl would accept too; false says nothing. A million endpoints take a tenth of the
- * URL parser's CPU this way, and no URL object each. Without control characters, by its shape.
+ * which checkHttpUrl would accept too; false says nothing. Over a million generated endpoints it
+ * took a tenth to a fifth of URL.parse's CPU, and builds no URL object. Without control
+ * characters, by its shape.
  */
 export function isPlainHttpUrl(value: string): boolean {
-  if (value.length > PLAIN_MAX_CHARS) return false;
   const match = PLAIN_HTTP_URL.exec(value);
   if (match === null) return false;
   if (match[1] !== undefined && Number(match[1]) > 65_535) return false;
