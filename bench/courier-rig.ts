@@ -52,6 +52,15 @@ interface ForcedSample {
 const SLOWEST_STAGED = 5;
 const TYPICAL_STAGED = 3;
 
+/** The worker processes of the rig and the COURIER_WORKER_ROLE of each: the first is the one mapping loads run in. */
+function workerRoles(options: Bench['options']): { name: string; role: 'all' | 'workflows' | 'activities' }[] {
+  const numbered = (base: string, i: number) => (i === 0 ? base : `${base}-${i + 1}`);
+  const bulk = Array.from({ length: options.workers }, (_, i) =>
+    options.roles === 'split' ? { name: numbered('worker-activities', i), role: 'activities' as const } : { name: numbered('worker', i), role: 'all' as const },
+  );
+  return options.roles === 'split' ? [{ name: 'worker', role: 'workflows' }, ...bulk] : bulk;
+}
+
 export class CourierRig {
   api!: BenchChild;
   workers: BenchChild[] = [];
@@ -61,6 +70,11 @@ export class CourierRig {
   private serial = 0;
 
   constructor(readonly bench: Bench) {}
+
+  /** Every worker process: RSS is reported for all of them together, whatever the roles. */
+  get workerPids(): number[] {
+    return this.workers.map((w) => w.pid);
+  }
 
   get nodeCount(): number {
     return this.services.reduce((s, x) => s + x.nodes, 0);
@@ -94,14 +108,21 @@ export class CourierRig {
     if (bench.options.profile) mkdirSync(profileDir, { recursive: true });
     const profiled = bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     this.api = startChild({ name: 'api', script: 'src/api/main.ts', nodeFlags: profiled, env, logDir: LOG_DIR });
-    for (let i = 0; i < bench.options.workers; i++) {
+    for (const { name, role } of workerRoles(bench.options)) {
       this.workers.push(
         startChild({
-          name: i === 0 ? 'worker' : `worker-${i + 1}`,
+          name,
           script: bench.options.workerScript,
           nodeFlags: [...WORKER_NODE_FLAGS, ...profiled],
           // Metrics server off: several workers on one host would each want its port.
-          env: { ...env, ...WORKER_MEMORY_ENV, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...bench.options.workerEnv },
+          env: {
+            ...env,
+            ...WORKER_MEMORY_ENV,
+            COURIER_WORKFLOW_BUNDLE: bundlePath,
+            COURIER_WORKER_METRICS_PORT: '0',
+            COURIER_WORKER_ROLE: role,
+            ...bench.options.workerEnv,
+          },
           logDir: LOG_DIR,
         }),
       );
@@ -117,8 +138,8 @@ export class CourierRig {
     this.key = await this.addCustomer('bench');
     const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
     const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
-    const count = this.workers.length > 1 ? ` x${this.workers.length}` : '';
-    progress(`courier: API on ${this.apiUrl}, worker${count}${script} polling${workerEnv ? ` (${workerEnv})` : ''}${bench.options.profile ? ', --cpu-prof on' : ''}`);
+    const roles = workerRoles(bench.options).map((w) => w.role).join(', ');
+    progress(`courier: API on ${this.apiUrl}, workers (${roles})${script} polling${workerEnv ? ` (${workerEnv})` : ''}${bench.options.profile ? ', --cpu-prof on' : ''}`);
   }
 
   async call(method: string, path: string, body?: unknown, key = this.key): Promise<Record<string, unknown>> {

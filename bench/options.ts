@@ -39,8 +39,10 @@ export interface BenchOptions {
   profile: boolean;
   /** Extra environment for Courier's worker (tuning experiments): KEY=VALUE. */
   workerEnv: Record<string, string>;
-  /** Courier worker processes on the task queue. */
+  /** Courier worker processes on the task queue: `activities` workers beside the `workflows` one when split. */
   workers: number;
+  /** `split`: one COURIER_WORKER_ROLE=workflows worker and `workers` activities workers; `all`: `workers` workers of every role. */
+  roles: 'split' | 'all';
   /** The worker's entry point (an experiment may run a modified copy of src/). */
   workerScript: string;
   label: string;
@@ -75,7 +77,8 @@ data in .data/bench, fresh each run), prints a table and writes bench-results/<t
     'large-steps': { type: 'string', description: 'a,b,...: node counts of the sweep (default 60000,90000,120000,160000,200000)' },
     profile: { type: 'boolean', description: "run Courier's worker and API with --cpu-prof (bench-results/profiles/)" },
     'worker-env': { type: 'string', repeatable: true, description: "K=V: extra environment for Courier's worker (repeatable)" },
-    workers: { type: 'string', description: 'N: Courier worker processes (default 1)' },
+    workers: { type: 'string', description: "N: Courier worker processes taking bulk delivery runs (default 1)" },
+    roles: { type: 'string', description: "split|all: a 'workflows' worker beside the N 'activities' workers, as a deployment splits them (default), or N workers of every role" },
     'worker-script': { type: 'string', description: "PATH: the worker's entry point (default src/worker.ts; e.g. a modified copy)" },
     label: { type: 'string', description: 'TEXT: a note stored with the results' },
   },
@@ -121,6 +124,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     profile: false,
     workerEnv: {},
     workers: 1,
+    roles: 'split',
     workerScript: 'src/worker.ts',
     label: '',
   };
@@ -159,6 +163,11 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   o.registerRate = int('register-rate', o.registerRate);
   o.millionCapMinutes = int('million-cap', o.millionCapMinutes);
   o.workers = int('workers', o.workers);
+  const roles = text('roles');
+  if (roles !== undefined) {
+    if (roles !== 'split' && roles !== 'all') throw new UsageError(`--roles takes split or all, not '${roles}'`);
+    o.roles = roles;
+  }
   if (text('forced-rate') !== undefined) o.forcedRate = Number(text('forced-rate'));
   if (text('only') !== undefined) o.parts = new Set(parts('only'));
   // `--only forced` means the Courier rows it is measured in too.

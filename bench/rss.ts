@@ -1,12 +1,12 @@
-/** A process's resident memory, read from /proc (Linux), once or sampled for its peak. */
+/** Resident memory of processes (summed), read from /proc (Linux), once or sampled for its peak. */
 import { readFileSync } from 'node:fs';
 
-/** Samples a process's RSS once a second until stopped; the peak. */
+/** Samples the processes' summed RSS once a second until stopped; the peak. */
 export class RssPeak {
   private peak = 0;
   private readonly timer: NodeJS.Timeout;
-  constructor(pid: number | undefined) {
-    const sample = () => (this.peak = Math.max(this.peak, rssMb(pid)));
+  constructor(pids: readonly number[]) {
+    const sample = () => (this.peak = Math.max(this.peak, rssMb(pids)));
     sample();
     this.timer = setInterval(sample, 1000);
   }
@@ -16,8 +16,7 @@ export class RssPeak {
   }
 }
 
-export function rssMb(pid: number | undefined): number {
-  if (!pid) return 0;
-  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kb ? Math.round(Number(kb) / 1024) : 0;
+export function rssMb(pids: readonly number[]): number {
+  const kb = pids.reduce((sum, pid) => sum + Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0), 0);
+  return Math.round(kb / 1024);
 }

@@ -85,25 +85,25 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
   const temporal = new Client({ connection });
   try {
     progress(`services: registering ${o.smallServices} services of ${o.smallNodes} nodes at ${o.registerRate}/s`);
-    const burstCpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, worker: rig.workers[0]?.pid }));
+    const burstCpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, ...Object.fromEntries(rig.workers.map((w) => [w.name, w.pid])) }));
     const burstFrom = Date.now();
-    const rssPeak = new RssPeak(rig.workers[0]?.pid);
+    const rssPeak = new RssPeak(rig.workerPids);
     const burst = await register(rig, bench, { prefix: 'small', count: o.smallServices, nodes: o.smallNodes, rate: o.registerRate, ttlSeconds: IDLE_TTL_SECONDS, refreshBeforeSeconds: IDLE_TTL_SECONDS / 3, deadEvery: 0 });
     const latencies = await waitAllAcked(pool, burst, 600_000);
     const burstCost = await burstCostOf(temporal, burst, burstCpu.end(), burstFrom, rssPeak.stop());
     const registeredToAckedMs = summarize(latencies);
     progress(`services: registration -> all acked p50 ${registeredToAckedMs.p50 ?? '-'} ms, p99 ${registeredToAckedMs.p99 ?? '-'} ms`);
-    progress(`services: burst: ${JSON.stringify(burstCost.cpuSecondsPerRegistration)} CPU-s per registration, ${burstCost.workflowTasksPerService.toFixed(1)} workflow tasks per new service, ${burstCost.sustainablePerSecond.toFixed(1)} registrations/s sustainable on ${cpus().length} cores, worker RSS peak ${burstCost.workerRssPeakMb} MB`);
+    progress(`services: burst: ${JSON.stringify(burstCost.cpuSecondsPerRegistration)} CPU-s per registration, ${burstCost.workflowTasksPerService.toFixed(1)} workflow tasks per new service, ${burstCost.sustainablePerSecond.toFixed(1)} registrations/s sustainable on ${cpus().length} cores, workers' RSS peak ${burstCost.workerRssPeakMb} MB`);
 
     await sleep(15_000);
     progress(`services: idle for ${IDLE_WINDOW_MS / 1000} s with every copy fresh`);
-    const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, worker: rig.workers[0]?.pid }));
+    const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, ...Object.fromEntries(rig.workers.map((w) => [w.name, w.pid])) }));
     const idleFrom = Date.now();
     await sleep(IDLE_WINDOW_MS);
     const idleTo = Date.now();
     const idleCpu = cpu.end();
     const idleActions = await actionsIn(temporal, burst, idleFrom, idleTo);
-    const workerRssMb = rssMb(rig.workers[0]?.pid);
+    const workerRssMb = rssMb(rig.workerPids);
     const perService = (seconds: number) => Math.round(((seconds / (IDLE_WINDOW_MS / 1000)) * 1_000_000) / burst.length) / 1000;
     const idle = {
       windowSeconds: IDLE_WINDOW_MS / 1000,
@@ -112,7 +112,7 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
       actions: idleActions,
       actionsPerServiceHour: (totalOf(idleActions) / burst.length) * (3_600_000 / IDLE_WINDOW_MS),
     };
-    progress(`services: idle ${JSON.stringify(idle.millicoresPerService)} millicores per service, ${totalOf(idleActions)} actions, worker RSS ${workerRssMb} MB`);
+    progress(`services: idle ${JSON.stringify(idle.millicoresPerService)} millicores per service, ${totalOf(idleActions)} actions, workers' RSS ${workerRssMb} MB`);
 
     const healthy = await cycleCost(rig, bench, pool, temporal, 'cycle', 0);
     progress(`services: healthy cycles: ${healthy.actionsPerCycle.toFixed(2)} actions per cycle, ${JSON.stringify(healthy.cpuSecondsPer1000Acked)} CPU-s per 1,000 acked`);
@@ -126,7 +126,7 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
       `idle ${Object.values(idle.millicoresPerService).reduce((s, v) => s + v, 0).toFixed(3)} millicores per service, ` +
       `${idle.actionsPerServiceHour.toFixed(2)} actions per idle service-hour; ${healthy.actionsPerCycle.toFixed(1)} actions per cycle ` +
       `(${deadOnePercent.actionsPerServiceHour.toFixed(0)} vs ${healthy.actionsPerServiceHour.toFixed(0)} per service-hour at a ${CYCLE_TTL_SECONDS} s TTL with 1% dead nodes / healthy); ` +
-      `${actionsPerSmallServiceHourAt1hTtl} actions per small service-hour at a 1 h TTL; worker RSS ${workerRssMb} MB`;
+      `${actionsPerSmallServiceHourAt1hTtl} actions per small service-hour at a 1 h TTL; workers' RSS ${workerRssMb} MB`;
     progress(`services: ${summary}`);
     return {
       services: burst.length,
@@ -267,7 +267,7 @@ async function cycleCost(rig: CourierRig, bench: Bench, pool: Pool, temporal: Cl
   await sleep(60_000);
   const from = Date.now();
   const ackedBefore = await bench.sim.acked();
-  const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, worker: rig.workers[0]?.pid }));
+  const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, ...Object.fromEntries(rig.workers.map((w) => [w.name, w.pid])) }));
   await sleep(CYCLE_WINDOW_MS);
   const spent = cpu.end();
   const acked = (await bench.sim.acked()) - ackedBefore;

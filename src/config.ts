@@ -74,6 +74,14 @@ const ConfigSchema = z.object({
   COURIER_SECONDARY_AFTER_ATTEMPTS: int(3, 0),
   /** A new mapping that lists fewer than this fraction of the previous nodes is held, not applied. */
   COURIER_MAPPING_MIN_KEEP_FRACTION: z.coerce.number().min(0).max(1).default(0.5),
+  /**
+   * What one worker process takes. `all`, everything. Split between processes: `workflows` runs
+   * the workflows, their local activities (forced refreshes) and the quick queue (mapping loads,
+   * first runs); `activities` runs the task queue's activities (bulk delivery runs, control,
+   * notification and fleet duties). Split, the turns of the event loop a forced refresh waits on
+   * are not shared with a thousand bulk deliveries in flight (docs/performance.md §1).
+   */
+  COURIER_WORKER_ROLE: z.enum(['all', 'workflows', 'activities']).default('all'),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
   /** Activity slots of the quick task queue (src/domain/task-queues.ts): mapping loads and new shards' first runs. */
   COURIER_QUICK_SLOTS: int(8),

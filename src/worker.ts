@@ -1,6 +1,7 @@
 /**
  * The worker: runs every workflow and activity of Courier on its task queue, and the work a
- * customer waits on (mapping loads, first runs) on the quick queue beside it. Temporal's runtime
+ * customer waits on (mapping loads, first runs) on the quick queue beside it; or one side of that,
+ * when a deployment splits the workflows from the bulk activities (COURIER_WORKER_ROLE). Temporal's runtime
  * turns SIGINT/SIGTERM into a graceful shutdown: no new tasks are taken, in-flight activities get
  * the grace period, and whatever is cut off is retried elsewhere from the progress in PostgreSQL.
  * An outage of PostgreSQL or Temporal does not end it: see runUntilStopped.
@@ -10,7 +11,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createTransport } from 'nodemailer';
 import type { Pool } from 'pg';
 import type { Logger } from 'pino';
@@ -80,36 +81,23 @@ async function main(config: Config, logger: Logger): Promise<void> {
     ...(await unreachableDependencies({ pool: db.pool, temporal: client }, HEALTH_TIMEOUT_MS)),
   ]);
   try {
-    const source = await workflowSource(config, logger);
+    // An `activities` worker runs no workflow: it needs no bundle.
+    const source = config.COURIER_WORKER_ROLE === 'activities' ? null : await workflowSource(config, logger);
     await liveWorkers.ready;
     await runUntilStopped(logger, async () => {
       const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
       try {
         const common = { connection, namespace: config.TEMPORAL_NAMESPACE, identity, activities, shutdownGraceTime: '10 seconds' as const };
-        workers = [
-          await Worker.create({
-            ...common,
-            taskQueue: config.COURIER_TASK_QUEUE,
-            ...source,
-            maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
-            maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES,
-            maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
-            // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
-            maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
-          }),
-          // Activities only: the work a customer waits on, with slots the bulk runs never take.
-          await Worker.create({
-            ...common,
-            taskQueue: quickTaskQueue(config.COURIER_TASK_QUEUE),
-            maxConcurrentActivityTaskExecutions: config.COURIER_QUICK_SLOTS,
-          }),
-        ];
+        workers = await createWorkers(config, common, source);
         const running = runTogether(workers);
         metrics.workerUp.set(1);
         // The line supervisors wait for (tests, the bench, start scripts): at info even when COURIER_LOG_LEVEL is quieter.
         logger
           .child({}, { level: logger.isLevelEnabled('info') ? logger.level : 'info' })
-          .info({ taskQueue: config.COURIER_TASK_QUEUE, temporal: config.TEMPORAL_ADDRESS }, `courier worker polling task queue '${config.COURIER_TASK_QUEUE}' (and '${quickTaskQueue(config.COURIER_TASK_QUEUE)}')`);
+          .info(
+            { taskQueue: config.COURIER_TASK_QUEUE, role: config.COURIER_WORKER_ROLE, temporal: config.TEMPORAL_ADDRESS },
+            `courier worker polling ${describeRole(config)}`,
+          );
         void keepSingletonsStarted(client, config, logger, polling);
         await running;
       } finally {
@@ -124,6 +112,47 @@ async function main(config: Config, logger: Logger): Promise<void> {
     mailer?.close();
     await Promise.all([dispatchers.bulk.close(), dispatchers.forcedRefresh.close(), notificationDispatcher.close()]);
     await db.close();
+  }
+}
+
+type CommonWorkerOptions = Pick<WorkerOptions, 'connection' | 'namespace' | 'identity' | 'activities' | 'shutdownGraceTime'>;
+
+/**
+ * The SDK workers of this process's COURIER_WORKER_ROLE: on the task queue and the quick queue
+ * beside it, or (no workflow source: the `activities` role) the task queue's activities alone.
+ */
+async function createWorkers(config: Config, common: CommonWorkerOptions, source: WorkflowSource | null): Promise<Worker[]> {
+  const taskQueue = config.COURIER_TASK_QUEUE;
+  const activitySlots = { maxConcurrentActivityTaskExecutions: config.COURIER_MAX_CONCURRENT_ACTIVITIES };
+  if (source === null) return [await Worker.create({ ...common, taskQueue, ...activitySlots })];
+  return [
+    await Worker.create({
+      ...common,
+      taskQueue,
+      ...source,
+      ...activitySlots,
+      // A `workflows` worker keeps its local activities and leaves the task queue's activities to `activities` workers.
+      enableNonLocalActivities: config.COURIER_WORKER_ROLE === 'all',
+      maxCachedWorkflows: config.COURIER_WORKFLOW_CACHE_SIZE,
+      maxConcurrentWorkflowTaskExecutions: config.COURIER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      // Forced refreshes: local activities with slots of their own (src/workflows/activities.ts).
+      maxConcurrentLocalActivityExecutions: config.COURIER_FORCED_CONCURRENCY,
+    }),
+    // Activities only: the work a customer waits on, with slots the bulk runs never take.
+    await Worker.create({ ...common, taskQueue: quickTaskQueue(taskQueue), maxConcurrentActivityTaskExecutions: config.COURIER_QUICK_SLOTS }),
+  ];
+}
+
+function describeRole(config: Config): string {
+  const queue = config.COURIER_TASK_QUEUE;
+  const quick = quickTaskQueue(queue);
+  switch (config.COURIER_WORKER_ROLE) {
+    case 'all':
+      return `task queue '${queue}' (and '${quick}')`;
+    case 'workflows':
+      return `task queue '${queue}' for workflows and their local activities (and '${quick}')`;
+    case 'activities':
+      return `task queue '${queue}' for activities`;
   }
 }
 
@@ -235,7 +264,9 @@ async function startObserving(
  * one `npm run build` writes beside the compiled worker (the image's). From source (tsx) there is
  * none, and the worker bundles src/workflows itself — once, not again at each restart.
  */
-async function workflowSource(config: Config, log: Logger): Promise<{ workflowBundle: { codePath: string } | { code: string } }> {
+type WorkflowSource = { workflowBundle: { codePath: string } | { code: string } };
+
+async function workflowSource(config: Config, log: Logger): Promise<WorkflowSource> {
   // package.json's build script writes it there.
   const built = join(__dirname, 'workflow-bundle.js');
   const codePath = config.COURIER_WORKFLOW_BUNDLE ?? (existsSync(built) ? built : undefined);

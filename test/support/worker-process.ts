@@ -37,6 +37,11 @@ export class WorkerProcess {
     });
   }
 
+  /** The running worker's process id: its Temporal identity is `<pid>@<host>`. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** What the worker printed most recently, for failure messages. */
   get recentOutput(): string {
     return this.output;

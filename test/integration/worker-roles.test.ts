@@ -1,0 +1,75 @@
+/**
+ * A deployment split by COURIER_WORKER_ROLE: a `workflows` worker runs the workflows, the forced
+ * refreshes (their local activities) and the quick queue; `activities` workers run the bulk
+ * delivery runs. The `workflows` worker alone takes no bulk run, yet answers a forced refresh and
+ * delivers a new service's first run; the bulk runs wait for an `activities` worker, and it is
+ * that worker that takes them.
+ */
+import { hostname } from 'node:os';
+import { shardCountFor, shardOf } from '../../src/domain/sharding';
+import { shardWorkflowId } from '../../src/workflows/shard/definitions';
+import { csvMapping, Engine } from '../support/engine';
+import { eventually } from '../support/eventually';
+import { ledgerOf } from '../support/ledger';
+import { WorkerProcess } from '../support/worker-process';
+
+const STARTUP_MS = 120_000;
+const TEST_MS = 90_000;
+const NODES = 250;
+const SHARD_SIZE = 100;
+
+describe('workers split by role', () => {
+  let engine: Engine;
+  let activitiesWorker: WorkerProcess | undefined;
+  beforeAll(async () => {
+    engine = await Engine.start('worker-roles', { workerEnv: { COURIER_WORKER_ROLE: 'workflows', COURIER_SHARD_SIZE: String(SHARD_SIZE) } });
+  }, STARTUP_MS);
+  afterAll(async () => {
+    await activitiesWorker?.stop();
+    await engine?.close();
+  }, TEST_MS);
+
+  test('the workflows worker serves first runs and forced refreshes; only the activities worker takes bulk runs', async () => {
+    const uri = await engine.putMapping('worker-roles/nodes.csv', csvMapping('wr-', NODES));
+    const id = await engine.registerService('worker-roles', uri);
+
+    // Shard 0's first run is on the quick queue: delivered with no activities worker at all.
+    const nodeIds = csvMapping('wr-', NODES).trim().split('\n').slice(1);
+    const shardCount = shardCountFor(NODES, SHARD_SIZE);
+    const firstShard = nodeIds.filter((nodeId) => shardOf(nodeId, shardCount) === 0);
+    await eventually('the first run delivered', async () => {
+      const acked = ledgerOf(engine.fleet, 'worker-roles');
+      return firstShard.every((nodeId) => acked.has(nodeId)) ? true : undefined;
+    });
+    // Shard 1's bulk run is scheduled on the task queue, and nobody takes it.
+    const bulk = engine.temporal.workflow.getHandle(shardWorkflowId(id, 1));
+    const pending = await eventually('shard 1 scheduling its bulk run', async () => {
+      const { raw } = await bulk.describe();
+      return raw.pendingActivities?.find((a) => a.activityType?.name === 'deliverDue');
+    });
+    expect(pending.state).toBe(1 /* PENDING_ACTIVITY_STATE_SCHEDULED */);
+    expect(ledgerOf(engine.fleet, 'worker-roles').size).toBeLessThan(NODES);
+
+    // A forced refresh of a node the bulk runs have not reached is answered by the workflows worker.
+    const waiting = nodeIds.find((nodeId) => shardOf(nodeId, shardCount) === 1);
+    expect(ledgerOf(engine.fleet, 'worker-roles').has(waiting as string)).toBe(false);
+    const forced = await engine.api('POST', `/v1/services/${id}/nodes/${waiting}/refresh`);
+    expect(forced.status).toBe(200);
+    expect(ledgerOf(engine.fleet, 'worker-roles').get(waiting as string)?.version).toBe(forced.body.version);
+
+    activitiesWorker = new WorkerProcess({
+      COURIER_WORKER_METRICS_PORT: '0',
+      COURIER_SHARD_SIZE: String(SHARD_SIZE),
+      COURIER_TASK_QUEUE: engine.config.COURIER_TASK_QUEUE,
+      COURIER_WORKER_ROLE: 'activities',
+      COURIER_LOG_LEVEL: 'warn',
+    });
+    await activitiesWorker.start();
+    await eventually('every node delivered', async () => (ledgerOf(engine.fleet, 'worker-roles').size === NODES ? true : undefined));
+
+    const { events } = await bulk.fetchHistory();
+    const started = (events ?? []).flatMap((event) => event.activityTaskStartedEventAttributes?.identity ?? []);
+    expect(started.length).toBeGreaterThan(0);
+    expect(new Set(started)).toEqual(new Set([`${activitiesWorker.pid}@${hostname()}`]));
+  }, TEST_MS);
+});
