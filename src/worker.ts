@@ -78,6 +78,9 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const polling = () => workers.length > 0 && workers.every((w) => w.getState() === 'RUNNING');
   const stopObserving = await startObserving(config, db.pool, metrics, logger, runtime, async () => [
     ...(polling() ? [] : ['worker not polling']),
+    ...(config.COURIER_WORKER_ROLE === 'workflows' && liveWorkers.others() === 0
+      ? [`no activities worker polls task queue '${config.COURIER_TASK_QUEUE}': bulk delivery runs wait`]
+      : []),
     ...(await unreachableDependencies({ pool: db.pool, temporal: client }, HEALTH_TIMEOUT_MS)),
   ]);
   try {

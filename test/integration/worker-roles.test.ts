@@ -3,10 +3,11 @@
  * refreshes (their local activities) and the quick queue; `activities` workers run the bulk
  * delivery runs. The `workflows` worker alone takes no bulk run, yet answers a forced refresh and
  * delivers a new service's first run; the bulk runs wait for an `activities` worker, and it is
- * that worker that takes them.
+ * that worker that takes them. Until one polls, the `workflows` worker's /healthz says so.
  */
 import { hostname } from 'node:os';
 import { shardCountFor, shardOf } from '../../src/domain/sharding';
+import { freeLoopbackPort } from '../../src/net/free-port';
 import { shardWorkflowId } from '../../src/workflows/shard/definitions';
 import { csvMapping, Engine } from '../support/engine';
 import { eventually } from '../support/eventually';
@@ -21,9 +22,18 @@ const SHARD_SIZE = 100;
 describe('workers split by role', () => {
   let engine: Engine;
   let activitiesWorker: WorkerProcess | undefined;
+  let healthz: string;
   beforeAll(async () => {
-    engine = await Engine.start('worker-roles', { workerEnv: { COURIER_WORKER_ROLE: 'workflows', COURIER_SHARD_SIZE: String(SHARD_SIZE) } });
+    const port = await freeLoopbackPort();
+    healthz = `http://127.0.0.1:${port}/healthz`;
+    engine = await Engine.start('worker-roles', {
+      workerEnv: { COURIER_WORKER_ROLE: 'workflows', COURIER_SHARD_SIZE: String(SHARD_SIZE), COURIER_WORKER_METRICS_PORT: String(port) },
+    });
   }, STARTUP_MS);
+  const health = async () => {
+    const res = await fetch(healthz);
+    return { status: res.status, body: (await res.json()) as { problems?: string[] } };
+  };
   afterAll(async () => {
     await activitiesWorker?.stop();
     await engine?.close();
@@ -57,6 +67,10 @@ describe('workers split by role', () => {
     expect(forced.status).toBe(200);
     expect(ledgerOf(engine.fleet, 'worker-roles').get(waiting as string)?.version).toBe(forced.body.version);
 
+    const alone = await health();
+    expect(alone.status).toBe(503);
+    expect(alone.body.problems).toEqual([`no activities worker polls task queue '${engine.config.COURIER_TASK_QUEUE}': bulk delivery runs wait`]);
+
     activitiesWorker = new WorkerProcess({
       COURIER_WORKER_METRICS_PORT: '0',
       COURIER_SHARD_SIZE: String(SHARD_SIZE),
@@ -66,6 +80,7 @@ describe('workers split by role', () => {
     });
     await activitiesWorker.start();
     await eventually('every node delivered', async () => (ledgerOf(engine.fleet, 'worker-roles').size === NODES ? true : undefined));
+    await eventually('the workflows worker healthy', async () => ((await health()).status === 200 ? true : undefined));
 
     const { events } = await bulk.fetchHistory();
     const started = (events ?? []).flatMap((event) => event.activityTaskStartedEventAttributes?.identity ?? []);

@@ -18,6 +18,8 @@ const CALL_DEADLINE_MS = 3000;
 export interface LiveWorkers {
   /** This worker and the others polling: at least 1. */
   count(): number;
+  /** The others alone: 0 tells a `workflows` worker that no worker takes the bulk runs. */
+  others(): number;
   /** Settles once the first count is in (or failed): before it, this worker would count alone. */
   ready: Promise<void>;
   /** Resolves once no call to Temporal is left in flight. */
@@ -34,6 +36,7 @@ export function watchLiveWorkers(options: {
   onError: (err: unknown) => void;
 }): LiveWorkers {
   let count = 1;
+  let others = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const refresh = async () => {
     try {
@@ -47,8 +50,9 @@ export function watchLiveWorkers(options: {
       );
       const since = Date.now() - LIVE_WITHIN_MS;
       const live = new Set((pollers ?? []).filter((p) => secondsOf(p.lastAccessTime) * 1000 >= since).map((p) => p.identity));
-      live.add(options.identity);
-      count = live.size;
+      live.delete(options.identity);
+      others = live.size;
+      count = others + 1;
     } catch (err) {
       // Temporal away: the last count stands.
       options.onError(err);
@@ -63,6 +67,7 @@ export function watchLiveWorkers(options: {
   timer.unref();
   return {
     count: () => count,
+    others: () => others,
     ready,
     stop: async () => {
       clearInterval(timer);
