@@ -17,6 +17,7 @@ import { summarize, type Summary } from './stats';
 import { createS3Client } from '../src/activities/s3';
 import { MAPPINGS_BUCKET } from '../src/stack/s3';
 import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../src/stack/worker-memory';
+import { workerProcesses } from '../src/stack/worker-roles';
 import { shardWorkflowId } from '../src/workflows/shard/definitions';
 
 const TASK_QUEUE = 'bench';
@@ -51,15 +52,6 @@ interface ForcedSample {
 /** Requests whose Update stages the figure keeps: the slowest, and some around the median. */
 const SLOWEST_STAGED = 5;
 const TYPICAL_STAGED = 3;
-
-/** The worker processes of the rig and the COURIER_WORKER_ROLE of each: the first is the one mapping loads run in. */
-function workerRoles(options: Bench['options']): { name: string; role: 'all' | 'workflows' | 'activities' }[] {
-  const numbered = (base: string, i: number) => (i === 0 ? base : `${base}-${i + 1}`);
-  const bulk = Array.from({ length: options.workers }, (_, i) =>
-    options.roles === 'split' ? { name: numbered('worker-activities', i), role: 'activities' as const } : { name: numbered('worker', i), role: 'all' as const },
-  );
-  return options.roles === 'split' ? [{ name: 'worker', role: 'workflows' }, ...bulk] : bulk;
-}
 
 export class CourierRig {
   api!: BenchChild;
@@ -108,7 +100,7 @@ export class CourierRig {
     if (bench.options.profile) mkdirSync(profileDir, { recursive: true });
     const profiled = bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     this.api = startChild({ name: 'api', script: 'src/api/main.ts', nodeFlags: profiled, env, logDir: LOG_DIR });
-    for (const { name, role } of workerRoles(bench.options)) {
+    for (const { name, role } of workerProcesses(bench.options.workers, bench.options.roles)) {
       this.workers.push(
         startChild({
           name,
@@ -138,7 +130,7 @@ export class CourierRig {
     this.key = await this.addCustomer('bench');
     const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
     const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
-    const roles = workerRoles(bench.options).map((w) => w.role).join(', ');
+    const roles = workerProcesses(bench.options.workers, bench.options.roles).map((w) => w.role).join(', ');
     progress(`courier: API on ${this.apiUrl}, workers (${roles})${script} polling${workerEnv ? ` (${workerEnv})` : ''}${bench.options.profile ? ', --cpu-prof on' : ''}`);
   }
 

@@ -1,5 +1,6 @@
 /** `npm run bench -- [flags]`: sizes, durations and which parts run. */
 import { FlagError, flagParser } from '../src/cli/flags';
+import { WORKER_LAYOUTS, type WorkerLayout } from '../src/stack/worker-roles';
 
 const PARTS = ['ceiling', 'naive', 'queue', 'courier', 'forced', 'mapping', 'fairness', 'services', 'million'] as const;
 type Part = (typeof PARTS)[number];
@@ -42,7 +43,7 @@ export interface BenchOptions {
   /** Courier worker processes on the task queue: `activities` workers beside the `workflows` one when split. */
   workers: number;
   /** `split`: one COURIER_WORKER_ROLE=workflows worker and `workers` activities workers; `all`: `workers` workers of every role. */
-  roles: 'split' | 'all';
+  roles: WorkerLayout;
   /** The worker's entry point (an experiment may run a modified copy of src/). */
   workerScript: string;
   label: string;
@@ -165,8 +166,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   o.workers = int('workers', o.workers);
   const roles = text('roles');
   if (roles !== undefined) {
-    if (roles !== 'split' && roles !== 'all') throw new UsageError(`--roles takes split or all, not '${roles}'`);
-    o.roles = roles;
+    const layout = WORKER_LAYOUTS.find((l) => l === roles);
+    if (!layout) throw new UsageError(`--roles takes ${WORKER_LAYOUTS.join(' or ')}, not '${roles}'`);
+    o.roles = layout;
   }
   if (text('forced-rate') !== undefined) o.forcedRate = Number(text('forced-rate'));
   if (text('only') !== undefined) o.parts = new Set(parts('only'));

@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { FlagError, flagParser } from '../cli/flags';
 import { StackError } from './errors';
+import { WORKER_LAYOUTS, type WorkerLayout } from './worker-roles';
 
 const FLAGS = flagParser({
-  usage: 'npm run dev [-- --workers N] [--apis N]',
+  usage: 'npm run dev [-- --workers N] [--apis N] [--roles split|all]',
   flags: {
-    workers: { type: 'string', description: 'N: Courier workers, 1 to 8 (default 1)' },
+    workers: { type: 'string', description: 'N: Courier workers, 1 to 8 (default 1): with --roles split, the activities workers' },
+    roles: { type: 'string', description: "all: each worker runs everything (default); split: a 'workflows' worker beside the N 'activities' workers, as a deployment that splits them" },
     apis: { type: 'string', description: 'N: Courier APIs, 1 to 8 (default 1); each listens on the next port after API_PORT' },
   },
 });
@@ -17,9 +19,10 @@ const Count = z.coerce.number().int().min(1).max(8);
 export interface DevOptions {
   workers: number;
   apis: number;
+  roles: WorkerLayout;
 }
 
-/** `--workers N --apis N`: several Courier workers and APIs, as a deployment runs them; 'help' for -h/--help. */
+/** `--workers N --apis N --roles R`: several Courier workers and APIs, as a deployment runs them; 'help' for -h/--help. */
 export function parseDevOptions(argv: string[]): DevOptions | 'help' {
   let values;
   try {
@@ -35,5 +38,7 @@ export function parseDevOptions(argv: string[]): DevOptions | 'help' {
     if (!parsed.success) throw new StackError(`--${flag} must be a whole number from 1 to 8, not '${String(given[flag])}'\n${DEV_USAGE}`);
     return parsed.data;
   };
-  return { workers: count('workers'), apis: count('apis') };
+  const roles = WORKER_LAYOUTS.find((layout) => layout === (given.roles ?? 'all'));
+  if (!roles) throw new StackError(`--roles must be ${WORKER_LAYOUTS.join(' or ')}, not '${String(given.roles)}'\n${DEV_USAGE}`);
+  return { workers: count('workers'), apis: count('apis'), roles };
 }

@@ -25,6 +25,7 @@ import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
 import { httpStatus, waitUntil } from './wait';
 import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from './worker-memory';
+import { workerProcesses } from './worker-roles';
 
 const FLEET_PORT = 9101;
 const SOURCE_PORT = 9102;
@@ -86,7 +87,7 @@ runMain(async (lifecycle) => {
     port: PROMETHEUS_PORT,
     targets: {
       api: apiUrls.map((url) => url.replace('http://', '')),
-      worker: Array.from({ length: options.workers }, (_, i) => `127.0.0.1:${config.COURIER_WORKER_METRICS_PORT + i}`),
+      worker: workerProcesses(options.workers, options.roles).map((_, i) => `127.0.0.1:${config.COURIER_WORKER_METRICS_PORT + i}`),
     },
     intervalSeconds: 5,
   });
@@ -122,10 +123,11 @@ function startApps(stack: Stack, config: Config, options: DevOptions): Supervise
     });
   const numbered = (app: string, i: number, count: number) => (count === 1 ? app : `${app}-${i + 1}`);
   const sim = start('sim', 'sim', {}, { restart: false });
-  for (let i = 0; i < options.workers; i++) {
+  workerProcesses(options.workers, options.roles).forEach(({ name, role }, i) => {
     const metricsPort = config.COURIER_WORKER_METRICS_PORT === 0 ? 0 : config.COURIER_WORKER_METRICS_PORT + i;
-    start('worker', numbered('worker', i, options.workers), { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort) }, { nodeFlags: WORKER_NODE_FLAGS });
-  }
+    const own = { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort), COURIER_WORKER_ROLE: role };
+    start('worker', name, own, { nodeFlags: WORKER_NODE_FLAGS });
+  });
   for (let i = 0; i < options.apis; i++) start('api', numbered('api', i, options.apis), { API_PORT: String(config.API_PORT + i) });
   return sim;
 }
@@ -140,7 +142,7 @@ function banner(
   const demoQuery = encodeURIComponent(`CourierServiceId="${demo.serviceId}"`);
   return box('Courier dev stack is up — Ctrl-C stops everything', [
     [urls.apis.length > 1 ? 'APIs' : 'API', urls.apis.join('  ')],
-    ['Workers', `${options.workers} (started again with backoff if one exits)`],
+    ['Workers', `${workerProcesses(options.workers, options.roles).map((w) => w.role).join(', ')} (started again with backoff if one exits)`],
     ['API docs', `${urls.api}/docs   (spec: ${urls.api}/openapi.json)`],
     ['Temporal Web UI', temporalUi],
     ['', `demo workflows: ${temporalUi}/namespaces/default/workflows?query=${demoQuery}`],
