@@ -85,7 +85,7 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
   const temporal = new Client({ connection });
   try {
     progress(`services: registering ${o.smallServices} services of ${o.smallNodes} nodes at ${o.registerRate}/s`);
-    const burstCpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, ...Object.fromEntries(rig.workers.map((w) => [w.name, w.pid])) }));
+    const burstCpu = new CpuWindow(rig.cpuScope());
     const burstFrom = Date.now();
     const rssPeak = new RssPeak(rig.workerPids);
     const burst = await register(rig, bench, { prefix: 'small', count: o.smallServices, nodes: o.smallNodes, rate: o.registerRate, ttlSeconds: IDLE_TTL_SECONDS, refreshBeforeSeconds: IDLE_TTL_SECONDS / 3, deadEvery: 0 });
@@ -97,7 +97,7 @@ export async function runServices(bench: Bench): Promise<ServicesFigure> {
 
     await sleep(15_000);
     progress(`services: idle for ${IDLE_WINDOW_MS / 1000} s with every copy fresh`);
-    const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, ...Object.fromEntries(rig.workers.map((w) => [w.name, w.pid])) }));
+    const cpu = new CpuWindow(rig.cpuScope());
     const idleFrom = Date.now();
     await sleep(IDLE_WINDOW_MS);
     const idleTo = Date.now();
@@ -267,7 +267,7 @@ async function cycleCost(rig: CourierRig, bench: Bench, pool: Pool, temporal: Cl
   await sleep(60_000);
   const from = Date.now();
   const ackedBefore = await bench.sim.acked();
-  const cpu = new CpuWindow(bench.scope({ ...bench.servers, api: rig.api.pid, ...Object.fromEntries(rig.workers.map((w) => [w.name, w.pid])) }));
+  const cpu = new CpuWindow(rig.cpuScope());
   await sleep(CYCLE_WINDOW_MS);
   const spent = cpu.end();
   const acked = (await bench.sim.acked()) - ackedBefore;

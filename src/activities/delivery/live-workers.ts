@@ -35,7 +35,6 @@ export function watchLiveWorkers(options: {
   everyMs: number;
   onError: (err: unknown) => void;
 }): LiveWorkers {
-  let count = 1;
   let others = 0;
   let inFlight: Promise<void> = Promise.resolve();
   const refresh = async () => {
@@ -52,7 +51,6 @@ export function watchLiveWorkers(options: {
       const live = new Set((pollers ?? []).filter((p) => secondsOf(p.lastAccessTime) * 1000 >= since).map((p) => p.identity));
       live.delete(options.identity);
       others = live.size;
-      count = others + 1;
     } catch (err) {
       // Temporal away: the last count stands.
       options.onError(err);
@@ -66,7 +64,7 @@ export function watchLiveWorkers(options: {
   const timer = setInterval(tick, options.everyMs);
   timer.unref();
   return {
-    count: () => count,
+    count: () => others + 1,
     others: () => others,
     ready,
     stop: async () => {
