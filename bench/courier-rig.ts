@@ -37,9 +37,14 @@ export interface ForcedRefreshFigure {
   requests: number;
   statuses: Record<string, number>;
   latencyMs: Summary;
-  /** The slowest requests and a few typical ones, split into the stages of their Update. */
-  stages: { ms: number; nodeId: string; steps: HistoryStep[] }[];
+  /** The slowest requests and a few typical ones, split into the stages of their Update; sent `sentAfterMs` into the phase. */
+  stages: { ms: number; nodeId: string; sentAfterMs: number; steps: HistoryStep[] }[];
+  /** When each request slower than FORCED_GOAL_MS was sent, in seconds after the phase began: a burst shows as a cluster. */
+  slowSentAfterSeconds: number[];
 }
+
+/** Issue 17's goal for a forced refresh's p99. */
+export const FORCED_GOAL_MS = 300;
 
 interface ForcedSample {
   service: ServiceRef;
@@ -214,6 +219,7 @@ export class CourierRig {
     const samples: ForcedSample[] = [];
     const statuses: Record<string, number> = {};
     const inFlight = new Set<Promise<void>>();
+    const phaseStart = Date.now();
     let over = false;
     void until.finally(() => (over = true));
     while (!over) {
@@ -234,11 +240,15 @@ export class CourierRig {
     }
     await Promise.allSettled([...inFlight]);
     const latencyMs = summarize(samples.map((x) => x.ms));
-    return { phase, requests: samples.length, statuses, latencyMs, stages: await this.updateStages(samples) };
+    const slowSentAfterSeconds = samples
+      .filter((x) => x.ms > FORCED_GOAL_MS)
+      .map((x) => Math.round((x.sentAt - phaseStart) / 100) / 10)
+      .sort((a, b) => a - b);
+    return { phase, requests: samples.length, statuses, latencyMs, stages: await this.updateStages(samples, phaseStart), slowSentAfterSeconds };
   }
 
   /** The Update stages of the slowest requests and of a few around the median (bench/history.ts). */
-  private async updateStages(samples: ForcedSample[]): Promise<ForcedRefreshFigure['stages']> {
+  private async updateStages(samples: ForcedSample[], phaseStart: number): Promise<ForcedRefreshFigure['stages']> {
     const sorted = [...samples].sort((a, b) => b.ms - a.ms);
     const middle = Math.floor(sorted.length / 2);
     const picked = [...sorted.slice(0, SLOWEST_STAGED), ...sorted.slice(middle, middle + TYPICAL_STAGED)];
@@ -251,7 +261,7 @@ export class CourierRig {
         const shard = rows[0]?.shard;
         if (shard === undefined) continue;
         const steps = await updateSteps(new Client({ connection }), shardWorkflowId(x.service.id, shard), x.nodeId, x.sentAt);
-        if (steps) staged.push({ ms: Math.round(x.ms), nodeId: x.nodeId, steps });
+        if (steps) staged.push({ ms: Math.round(x.ms), nodeId: x.nodeId, sentAfterMs: x.sentAt - phaseStart, steps });
       }
       return staged;
     } catch (err) {

@@ -16,7 +16,7 @@ import { ROOT } from './processes';
 import { formatSteps } from './history';
 import { formatProfile, summarizeProfile, type ProfileSummary } from './profile';
 import { finishRow, type Row } from './result';
-import { CourierRig, type ForcedRefreshFigure } from './courier-rig';
+import { CourierRig, FORCED_GOAL_MS, type ForcedRefreshFigure } from './courier-rig';
 import { measureSchedule, waitForAllNodes, sweep } from './courier-schedule';
 
 export async function runCourier(bench: Bench): Promise<{ rows: Row[]; extra: Record<string, unknown> }> {
@@ -121,7 +121,11 @@ export async function runCourier(bench: Bench): Promise<{ rows: Row[]; extra: Re
           .map((f) => `${f.phase}: p50 ${fmtMs(f.latencyMs.p50)}, p99 ${fmtMs(f.latencyMs.p99)} (${f.requests} requests, ${JSON.stringify(f.statuses)})`)
           .join('; '),
       };
-      for (const f of forced) for (const s of f.stages) progress(`forced refresh ${f.phase}, ${s.ms} ms: ${formatSteps(s.steps)}`);
+      for (const f of forced) {
+        for (const s of f.stages) progress(`forced refresh ${f.phase}, ${s.ms} ms, sent +${(s.sentAfterMs / 1000).toFixed(2)} s: ${formatSteps(s.steps)}`);
+        const slow = f.slowSentAfterSeconds;
+        if (slow.length > 0) progress(`forced refresh ${f.phase}: ${slow.length} over ${FORCED_GOAL_MS} ms, sent at +${slow.join(', +')} s`);
+      }
     }
     extra.courierStatus = await rig.statuses();
     extra.courierTimeline = await sim.timeline();

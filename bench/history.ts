@@ -37,7 +37,7 @@ export async function historySteps(client: Client, workflowId: string, sinceMs: 
 export const formatSteps = (steps: readonly HistoryStep[]): string =>
   steps.map((s) => `${s.event} +${(s.atMs / 1000).toFixed(2)} s`).join(', ');
 
-/** A local activity's own times, from the data of its marker: scheduled and completed (ms since the epoch). */
+/** A local activity's own times, from the data of its marker (ms since the epoch): scheduled (the worker's clock), and completed in workflow time. */
 function localActivityTimes(e: temporal.api.history.v1.IHistoryEvent): { scheduledAt: number; completedAt: number } | null {
   const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
   if (!data) return null;
@@ -45,6 +45,12 @@ function localActivityTimes(e: temporal.api.history.v1.IHistoryEvent): { schedul
   const at = (t: unknown): number =>
     typeof t === 'string' ? Date.parse(t) : millisOf(t as temporal.api.history.v1.IHistoryEvent['eventTime']);
   return { scheduledAt: at(parsed.original_schedule_time), completedAt: at(parsed.complete_time) };
+}
+
+/** A marker's result payload as text ('' when it has none). */
+function markerResult(e: temporal.api.history.v1.IHistoryEvent): string {
+  const data = e.markerRecordedEventAttributes?.details?.result?.payloads?.[0]?.data;
+  return data ? Buffer.from(data).toString('utf8') : '';
 }
 
 /**
@@ -68,16 +74,21 @@ export async function updateSteps(client: Client, workflowId: string, nodeId: st
   const updateId = events[accepted]?.workflowExecutionUpdateAcceptedEventAttributes?.protocolInstanceId;
   const completedAt = after.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes?.meta?.updateId === updateId);
   const completed = completedAt < 0 ? undefined : after[completedAt];
-  // This update's local activity is the marker written with its answer, the last one before its
-  // completion: an earlier marker after the acceptance belongs to another update on the same shard.
-  const marker = completedAt < 0 ? undefined : after.slice(0, completedAt).reverse().find((e) => e.eventType === Type.EVENT_TYPE_MARKER_RECORDED);
+  // This update's local activity is the marker whose result names its node: with two updates in
+  // one task, or a marker recorded before the acceptance, position alone picks the wrong one.
+  const marker = events.find(
+    (e) => e.eventType === Type.EVENT_TYPE_MARKER_RECORDED && markerResult(e).includes(needle) && millisOf(e.eventTime) >= sinceMs,
+  );
   const la = marker ? localActivityTimes(marker) : null;
   const steps: HistoryStep[] = [];
   const add = (event: string, at: number | undefined) => at !== undefined && steps.push({ event, atMs: at - sinceMs });
   add('task scheduled', scheduled && millisOf(scheduled.eventTime));
   add('task started', started && millisOf(started.eventTime));
   add('local activity scheduled', la?.scheduledAt);
-  add('local activity done', la?.completedAt);
+  // The marker's complete_time is workflow time: the task's start plus the activity's runtime,
+  // not the moment it ended. The runtime, added to when it was scheduled, is.
+  const runtime = la && started ? la.completedAt - millisOf(started.eventTime) : undefined;
+  add('local activity done', la && runtime !== undefined ? la.scheduledAt + runtime : undefined);
   add('accepted', millisOf(events[accepted]?.eventTime));
   add('completed', completed && millisOf(completed.eventTime));
   return steps;

@@ -83,6 +83,15 @@ const ConfigSchema = z.object({
    */
   COURIER_WORKER_ROLE: z.enum(['all', 'workflows', 'activities']).default('all'),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
+  /**
+   * Refresh steps per second each worker takes, in turn for the services that ask; 0 = unpaced.
+   * A step is a batch of 1,000 nodes marked due (a refresh-all) or a shard woken (a refresh-all,
+   * a changed mapping). A woken shard starts a delivery run, and the runs a worker can take are its
+   * activity slots (16 runs of up to 1,000 nodes, a few seconds each), so going faster only
+   * queues runs in Temporal, at about four of its writes each, and row updates in PostgreSQL,
+   * while forced refreshes wait behind both (docs/performance.md §1).
+   */
+  COURIER_REFRESH_RATE: int(20, 0),
   /** Activity slots of the quick task queue (src/domain/task-queues.ts): mapping loads and new shards' first runs. */
   COURIER_QUICK_SLOTS: int(8),
   COURIER_MAX_CONCURRENT_WORKFLOW_TASKS: int(32),

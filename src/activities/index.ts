@@ -10,6 +10,7 @@ import { createControlActivities } from './control';
 import { createDeliveryActivities } from './delivery';
 import { createFleetActivities } from './fleet';
 import { SourceLimiter } from '../engine/delivery/source-limiter';
+import { FairPacer } from '../domain/pacing';
 import { createMappingActivities } from './mapping';
 import { createSmallMappingActivities } from './mapping-small';
 import { createNotificationActivities } from './notifications';
@@ -63,7 +64,7 @@ export function createActivities(deps: ActivityDeps): CourierActivities {
       metrics,
       keyring,
     }),
-    ...createControlActivities({ pool: db.pool, temporal }),
+    ...createControlActivities({ pool: db.pool, temporal, refreshPacer: new FairPacer(config.COURIER_REFRESH_RATE) }),
     ...createNotificationActivities({
       pool: db.pool,
       dispatcher: deps.notificationDispatcher,

@@ -6,6 +6,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { createControlActivities } from '../../src/activities/control';
+import { FairPacer } from '../../src/domain/pacing';
 import type { CourierActivities, DeliverDueResult, LoadMappingResult } from '../../src/activities/types';
 
 type Name = keyof CourierActivities;
@@ -48,7 +49,7 @@ export class FakeActivities {
 
   constructor(temporal: Client) {
     // The pool is only for markAllDue and purgeService, which are faked here.
-    const { signalWorkflows } = createControlActivities({ pool: undefined as never, temporal });
+    const { signalWorkflows } = createControlActivities({ pool: undefined as never, temporal, refreshPacer: new FairPacer(0) });
     this.answer = {
       loadMapping: async () => appliedMapping('etag-1', 1),
       // Every object too large for the local load, unless a test says otherwise.

@@ -160,8 +160,33 @@ export async function upsertForcedNode(
   return { settings: openDeliverySettings(settings, keyring), node };
 }
 
-export async function markAllDue(pool: Pool, serviceId: string, now: Date): Promise<void> {
-  await pool.query(`UPDATE nodes SET next_due_at = $2 WHERE service_id = $1`, [serviceId, now]);
+/** Nodes one statement of a refresh-all marks due. */
+export const MARK_DUE_BATCH = 1000;
+
+/**
+ * Every node of the service due at `now`, in statements of MARK_DUE_BATCH nodes along the primary
+ * key, each after `pace()`: a statement's row locks last milliseconds, so the forced refreshes and
+ * write-backs of the same service do not wait for a whole service's update; paced, several
+ * services' refresh-alls do not take PostgreSQL's every core at once; nodes due already are not
+ * written.
+ */
+export async function markAllDue(pool: Pool, serviceId: string, now: Date, pace: () => Promise<void>): Promise<void> {
+  let after = '';
+  for (;;) {
+    await pace();
+    const { rows } = await pool.query<{ last: string | null; n: number }>(
+      `WITH batch AS (
+         SELECT node_id FROM nodes WHERE service_id = $1 AND node_id > $3 ORDER BY node_id LIMIT $4),
+       marked AS (
+         UPDATE nodes SET next_due_at = $2 FROM batch
+         WHERE nodes.service_id = $1 AND nodes.node_id = batch.node_id AND nodes.next_due_at > $2)
+       SELECT max(node_id) AS last, count(*)::int AS n FROM batch`,
+      [serviceId, now, after, MARK_DUE_BATCH],
+    );
+    const { last, n } = rows[0] ?? { last: null, n: 0 };
+    if (last === null || n < MARK_DUE_BATCH) return;
+    after = last;
+  }
 }
 
 export async function purgeService(pool: Pool, serviceId: string): Promise<void> {
