@@ -34,7 +34,7 @@ export interface ThreadParse {
   buffers: RangeBuffers;
   input: ParserThreadInput;
   limits: ResourceLimits;
-  /** Writes COPY text; settles once the connection's socket has taken it (the buffer may then be reused). */
+  /** Writes COPY text; settles once the connection's socket has taken it, not necessarily sent it. */
   write(chunk: Buffer): Promise<void>;
   /** Valid and bad rows parsed so far, with every chunk of COPY text. */
   onRows(rows: number, badRows: number): void;
@@ -48,8 +48,8 @@ export type ThreadParsed = { summary: ParseSummary; samples: BadRow[] } | 'overQ
 /**
  * Parses an object in a thread of its own: this thread reads the ranges and writes COPY text,
  * the parser thread turns one into the other. Ranges and COPY text travel in buffers that go
- * there and back by transfer (never copied, never reallocated), so memory in flight is the range
- * buffers and the thread's `copyChunks` buffers. The thread is terminated however the parse ends:
+ * there and back by transfer (never reallocated; the COPY text is copied once, for the socket),
+ * so memory in flight is the range buffers and twice the thread's `copyChunks` buffers. The thread is terminated however the parse ends:
  * done, failed, over quota or cancelled.
  */
 export async function parseInThread(p: ThreadParse): Promise<ThreadParsed> {
@@ -69,9 +69,12 @@ export async function parseInThread(p: ThreadParse): Promise<ThreadParsed> {
         break;
       case 'copy': {
         p.onRows(message.rows, message.badRows);
-        // Written in the order received: each write is issued at once, its buffer returned once taken.
+        // Written in the order received: each write is issued at once, its buffer returned once
+        // taken. The socket may still be sending from what it took (a write below its high-water
+        // mark, 64 KiB since Node 22, is acknowledged at once), and the thread refills a returned
+        // buffer at once: so the socket gets a copy, never the buffer itself.
         const { buffer } = message;
-        const written = p.write(Buffer.from(buffer, 0, message.length));
+        const written = p.write(Buffer.copyBytesFrom(new Uint8Array(buffer, 0, message.length)));
         written.then(() => post({ kind: 'written', buffer }, [buffer]), settle.reject);
         writing = written;
         break;

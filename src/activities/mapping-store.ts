@@ -141,8 +141,9 @@ export class MappingStage {
 
   /**
    * Sends COPY text made elsewhere (rows of copyRow); settles once the connection's socket has
-   * taken it, so the caller may reuse the buffer: pg-copy-streams calls a write back after its
-   * socket drained of the chunk (a chunk above the socket's 16 KiB mark is never left queued).
+   * taken it, which bounds the text in flight. Taken is not sent: pg-copy-streams calls back at
+   * once for a chunk below the socket's high-water mark, while the socket may still be sending
+   * from its memory, so the chunk must not be reused (mapping-parser.ts sends a copy).
    */
   async send(chunk: Buffer): Promise<void> {
     this.throwIfFailed();
