@@ -37,20 +37,20 @@ export async function historySteps(client: Client, workflowId: string, sinceMs: 
 export const formatSteps = (steps: readonly HistoryStep[]): string =>
   steps.map((s) => `${s.event} +${(s.atMs / 1000).toFixed(2)} s`).join(', ');
 
+/** One of a local activity marker's details (`data`: its times; `result`: what it returned) as text; '' when absent. */
+function markerDetail(e: temporal.api.history.v1.IHistoryEvent, key: 'data' | 'result'): string {
+  const data = e.markerRecordedEventAttributes?.details?.[key]?.payloads?.[0]?.data;
+  return data ? Buffer.from(data).toString('utf8') : '';
+}
+
 /** A local activity's own times, from the data of its marker (ms since the epoch): scheduled (the worker's clock), and completed in workflow time. */
 function localActivityTimes(e: temporal.api.history.v1.IHistoryEvent): { scheduledAt: number; completedAt: number } | null {
-  const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+  const data = markerDetail(e, 'data');
   if (!data) return null;
-  const parsed = JSON.parse(Buffer.from(data).toString('utf8')) as { complete_time?: unknown; original_schedule_time?: unknown };
+  const parsed = JSON.parse(data) as { complete_time?: unknown; original_schedule_time?: unknown };
   const at = (t: unknown): number =>
     typeof t === 'string' ? Date.parse(t) : millisOf(t as temporal.api.history.v1.IHistoryEvent['eventTime']);
   return { scheduledAt: at(parsed.original_schedule_time), completedAt: at(parsed.complete_time) };
-}
-
-/** A marker's result payload as text ('' when it has none). */
-function markerResult(e: temporal.api.history.v1.IHistoryEvent): string {
-  const data = e.markerRecordedEventAttributes?.details?.result?.payloads?.[0]?.data;
-  return data ? Buffer.from(data).toString('utf8') : '';
 }
 
 /**
@@ -77,7 +77,7 @@ export async function updateSteps(client: Client, workflowId: string, nodeId: st
   // This update's local activity is the marker whose result names its node: with two updates in
   // one task, or a marker recorded before the acceptance, position alone picks the wrong one.
   const marker = events.find(
-    (e) => e.eventType === Type.EVENT_TYPE_MARKER_RECORDED && markerResult(e).includes(needle) && millisOf(e.eventTime) >= sinceMs,
+    (e) => e.eventType === Type.EVENT_TYPE_MARKER_RECORDED && markerDetail(e, 'result').includes(needle) && millisOf(e.eventTime) >= sinceMs,
   );
   const la = marker ? localActivityTimes(marker) : null;
   const steps: HistoryStep[] = [];

@@ -49,8 +49,8 @@ export type ThreadParsed = { summary: ParseSummary; samples: BadRow[] } | 'overQ
  * Parses an object in a thread of its own: this thread reads the ranges and writes COPY text,
  * the parser thread turns one into the other. Ranges and COPY text travel in buffers that go
  * there and back by transfer (never reallocated; the COPY text is copied once, for the socket),
- * so memory in flight is the range buffers and twice the thread's `copyChunks` buffers. The thread is terminated however the parse ends:
- * done, failed, over quota or cancelled.
+ * so memory in flight is the range buffers and twice the thread's `copyChunks` buffers. The
+ * thread is terminated however the parse ends: done, failed, over quota or cancelled.
  */
 export async function parseInThread(p: ThreadParse): Promise<ThreadParsed> {
   const thread = startThread(p.input, p.limits);
