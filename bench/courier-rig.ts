@@ -105,7 +105,7 @@ export class CourierRig {
     if (bench.options.profile) mkdirSync(profileDir, { recursive: true });
     const profiled = bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     this.api = startChild({ name: 'api', script: 'src/api/main.ts', nodeFlags: profiled, env, logDir: LOG_DIR });
-    for (const { name, role } of workerProcesses(bench.options.workers, bench.options.roles)) {
+    for (const { name, role, nice } of workerProcesses(bench.options.workers, bench.options.roles)) {
       this.workers.push(
         startChild({
           name,
@@ -118,6 +118,7 @@ export class CourierRig {
             COURIER_WORKFLOW_BUNDLE: bundlePath,
             COURIER_WORKER_METRICS_PORT: '0',
             COURIER_WORKER_ROLE: role,
+            COURIER_WORKER_NICE: String(nice),
             ...bench.options.workerEnv,
           },
           logDir: LOG_DIR,
@@ -135,7 +136,10 @@ export class CourierRig {
     this.key = await this.addCustomer('bench');
     const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
     const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
-    const roles = workerProcesses(bench.options.workers, bench.options.roles).map((w) => w.role).join(', ');
+    const niceOf = (w: { nice: number }) => Number(bench.options.workerEnv.COURIER_WORKER_NICE ?? w.nice);
+    const roles = workerProcesses(bench.options.workers, bench.options.roles)
+      .map((w) => (niceOf(w) > 0 ? `${w.role} at nice ${niceOf(w)}` : w.role))
+      .join(', ');
     progress(`courier: API on ${this.apiUrl}, workers (${roles})${script} polling${workerEnv ? ` (${workerEnv})` : ''}${bench.options.profile ? ', --cpu-prof on' : ''}`);
   }
 

@@ -82,6 +82,14 @@ const ConfigSchema = z.object({
    * are not shared with a thousand bulk deliveries in flight (docs/performance.md §1).
    */
   COURIER_WORKER_ROLE: z.enum(['all', 'workflows', 'activities']).default('all'),
+  /**
+   * How far below normal this worker runs its CPU priority (nice, 0-19). For `activities` workers
+   * on the same host as the API, the workflows worker and Temporal: a bulk run's deliveries then
+   * take the CPU those leave, and a forced refresh's few milliseconds in each of them do not
+   * queue behind it (docs/performance.md §1). The local stacks set 10 for their `activities`
+   * workers; 0 leaves the priority alone.
+   */
+  COURIER_WORKER_NICE: z.coerce.number().int().min(0).max(19).default(0),
   COURIER_MAX_CONCURRENT_ACTIVITIES: int(16),
   /**
    * Refresh steps per second each worker takes, in turn for the services that ask; 0 = unpaced.

@@ -22,6 +22,7 @@ import { createS3Client } from './activities/s3';
 import { ConfigError, type Config } from './config';
 import { connectDatabase } from './db';
 import { Backoff } from './domain/backoff';
+import { lowerCpuPriority } from './process-priority';
 import { quickTaskQueue } from './domain/task-queues';
 import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
@@ -36,6 +37,8 @@ const HEALTH_TIMEOUT_MS = 2000;
 const LIVE_WORKERS_EVERY_MS = 5000;
 
 async function main(config: Config, logger: Logger): Promise<void> {
+  // First, so that the threads Temporal's runtime starts next inherit the priority.
+  if (config.COURIER_WORKER_NICE > 0) lowerPriority(config.COURIER_WORKER_NICE, logger);
   // The SDK's metrics join the worker's /metrics, so they are on only where that is.
   const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
   const db = connectDatabase(config.DATABASE_URL, {
@@ -115,6 +118,16 @@ async function main(config: Config, logger: Logger): Promise<void> {
     mailer?.close();
     await Promise.all([dispatchers.bulk.close(), dispatchers.forcedRefresh.close(), notificationDispatcher.close()]);
     await db.close();
+  }
+}
+
+/** A priority is an optimisation: a host that refuses it gets a warning, not a worker that will not start. */
+function lowerPriority(nice: number, logger: Logger): void {
+  try {
+    const threads = lowerCpuPriority(nice);
+    logger.info({ nice, threads }, `CPU priority lowered to nice ${nice}`);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message, nice }, 'could not lower the CPU priority; running at the normal one');
   }
 }
 

@@ -3,9 +3,11 @@
  * refreshes (their local activities) and the quick queue; `activities` workers run the bulk
  * delivery runs. The `workflows` worker alone takes no bulk run, yet answers a forced refresh and
  * delivers a new service's first run; the bulk runs wait for an `activities` worker, and it is
- * that worker that takes them. Until one polls, the `workflows` worker's /healthz says so.
+ * that worker that takes them. Until one polls, the `workflows` worker's /healthz says so. The
+ * `activities` worker runs at the lower CPU priority it is given, every thread of it.
  */
-import { hostname } from 'node:os';
+import { readdirSync } from 'node:fs';
+import { getPriority, hostname } from 'node:os';
 import { shardCountFor, shardOf } from '../../src/domain/sharding';
 import { freeLoopbackPort } from '../../src/net/free-port';
 import { shardWorkflowId } from '../../src/workflows/shard/definitions';
@@ -76,9 +78,14 @@ describe('workers split by role', () => {
       COURIER_SHARD_SIZE: String(SHARD_SIZE),
       COURIER_TASK_QUEUE: engine.config.COURIER_TASK_QUEUE,
       COURIER_WORKER_ROLE: 'activities',
+      COURIER_WORKER_NICE: '7',
       COURIER_LOG_LEVEL: 'warn',
     });
     await activitiesWorker.start();
+    // Linux keeps a nice value per thread: Temporal's runtime threads, started after, must have it too.
+    const threads = readdirSync(`/proc/${activitiesWorker.pid}/task`).map(Number);
+    expect(threads.length).toBeGreaterThan(4);
+    expect(new Set(threads.map((tid) => getPriority(tid)))).toEqual(new Set([7]));
     await eventually('every node delivered', async () => (ledgerOf(engine.fleet, 'worker-roles').size === NODES ? true : undefined));
     await eventually('the workflows worker healthy', async () => ((await health()).status === 200 ? true : undefined));
 

@@ -1,18 +1,18 @@
 import { workerProcesses } from '../../../src/stack/worker-roles';
 
 describe('the worker processes of a local stack', () => {
-  it('split: one workflows worker beside the activities workers', () => {
+  it('split: one workflows worker beside the activities workers, which yield the CPU', () => {
     expect(workerProcesses(2, 'split')).toEqual([
-      { name: 'worker', role: 'workflows' },
-      { name: 'worker-activities', role: 'activities' },
-      { name: 'worker-activities-2', role: 'activities' },
+      { name: 'worker', role: 'workflows', nice: 0 },
+      { name: 'worker-activities', role: 'activities', nice: 10 },
+      { name: 'worker-activities-2', role: 'activities', nice: 10 },
     ]);
   });
 
   it('all: workers of every role', () => {
     expect(workerProcesses(2, 'all')).toEqual([
-      { name: 'worker', role: 'all' },
-      { name: 'worker-2', role: 'all' },
+      { name: 'worker', role: 'all', nice: 0 },
+      { name: 'worker-2', role: 'all', nice: 0 },
     ]);
   });
 });
