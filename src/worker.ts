@@ -43,6 +43,9 @@ async function main(config: Config, logger: Logger): Promise<void> {
   const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
   const db = connectDatabase(config.DATABASE_URL, {
     maxConnections: config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_QUICK_SLOTS + config.COURIER_FORCED_CONCURRENCY + 4,
+    // Enough for the work a customer waits on (forced refreshes, the quick queue), which only a
+    // worker with workflows runs; bulk runs can open theirs.
+    keepConnections: config.COURIER_WORKER_ROLE === 'activities' ? 0 : config.COURIER_QUICK_SLOTS + config.COURIER_FORCED_CONCURRENCY,
     onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
   });
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };

@@ -19,6 +19,7 @@ import { reconcileProvisioning } from './services/provisioning';
 import { sweepExpired } from './services/sweep';
 
 const RECONCILE_EVERY_MS = 30_000;
+const API_CONNECTIONS = 10;
 
 async function main(config: Config, logger: Logger): Promise<void> {
   // Without it the admin routes would need a default key, one that anybody reading the code knows.
@@ -27,6 +28,9 @@ async function main(config: Config, logger: Logger): Promise<void> {
   }
   const keyring = secretsKeyring(config);
   const db = connectDatabase(config.DATABASE_URL, {
+    maxConnections: API_CONNECTIONS,
+    // Every request waits on the database: none should wait for a connection to open.
+    keepConnections: API_CONNECTIONS,
     onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
   });
   // Lazy: the API starts, and answers 503 on what needs Temporal, while Temporal is away; the
