@@ -83,9 +83,9 @@ describe('workers split by role', () => {
     });
     await activitiesWorker.start();
     // Linux keeps a nice value per thread: Temporal's runtime threads, started after, must have it too.
-    const threads = readdirSync(`/proc/${activitiesWorker.pid}/task`).map(Number);
-    expect(threads.length).toBeGreaterThan(4);
-    expect(new Set(threads.map((tid) => getPriority(tid)))).toEqual(new Set([7]));
+    const priorities = readdirSync(`/proc/${activitiesWorker.pid}/task`).flatMap((tid) => priorityOf(Number(tid)));
+    expect(priorities.length).toBeGreaterThan(4);
+    expect(new Set(priorities)).toEqual(new Set([7]));
     await eventually('every node delivered', async () => (ledgerOf(engine.fleet, 'worker-roles').size === NODES ? true : undefined));
     await eventually('the workflows worker healthy', async () => ((await health()).status === 200 ? true : undefined));
 
@@ -95,3 +95,13 @@ describe('workers split by role', () => {
     expect(new Set(started)).toEqual(new Set([`${activitiesWorker.pid}@${hostname()}`]));
   }, TEST_MS);
 });
+
+/** A thread's nice value, or none when it ended after the listing (the runtime's idle threads do). */
+function priorityOf(tid: number): number[] {
+  try {
+    return [getPriority(tid)];
+  } catch (err) {
+    if ((err as { info?: { code?: string } }).info?.code === 'ESRCH') return [];
+    throw err;
+  }
+}
