@@ -17,7 +17,7 @@ import { summarize, type Summary } from './stats';
 import { createS3Client } from '../src/activities/s3';
 import { MAPPINGS_BUCKET } from '../src/stack/s3';
 import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from '../src/stack/worker-memory';
-import { workerProcesses } from '../src/stack/worker-roles';
+import { workerPlanEnv, workerProcesses } from '../src/stack/worker-roles';
 import { shardWorkflowId } from '../src/workflows/shard/definitions';
 
 const TASK_QUEUE = 'bench';
@@ -105,22 +105,19 @@ export class CourierRig {
     if (bench.options.profile) mkdirSync(profileDir, { recursive: true });
     const profiled = bench.options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
     this.api = startChild({ name: 'api', script: 'src/api/main.ts', nodeFlags: profiled, env, logDir: LOG_DIR });
-    for (const { name, role, nice } of workerProcesses(bench.options.workers, bench.options.roles)) {
+    // --worker-env comes last: an experiment may override the plan's role or nice value too.
+    const planned = workerProcesses(bench.options.workers, bench.options.roles).map((plan) => ({
+      name: plan.name,
+      own: { ...workerPlanEnv(plan), ...bench.options.workerEnv },
+    }));
+    for (const { name, own } of planned) {
       this.workers.push(
         startChild({
           name,
           script: bench.options.workerScript,
           nodeFlags: [...WORKER_NODE_FLAGS, ...profiled],
           // Metrics server off: several workers on one host would each want its port.
-          env: {
-            ...env,
-            ...WORKER_MEMORY_ENV,
-            COURIER_WORKFLOW_BUNDLE: bundlePath,
-            COURIER_WORKER_METRICS_PORT: '0',
-            COURIER_WORKER_ROLE: role,
-            COURIER_WORKER_NICE: String(nice),
-            ...bench.options.workerEnv,
-          },
+          env: { ...env, ...WORKER_MEMORY_ENV, COURIER_WORKFLOW_BUNDLE: bundlePath, COURIER_WORKER_METRICS_PORT: '0', ...own },
           logDir: LOG_DIR,
         }),
       );
@@ -136,9 +133,8 @@ export class CourierRig {
     this.key = await this.addCustomer('bench');
     const workerEnv = Object.entries(bench.options.workerEnv).map(([k, v]) => `${k}=${v}`).join(' ');
     const script = bench.options.workerScript === 'src/worker.ts' ? '' : ` ${bench.options.workerScript}`;
-    const niceOf = (w: { nice: number }) => Number(bench.options.workerEnv.COURIER_WORKER_NICE ?? w.nice);
-    const roles = workerProcesses(bench.options.workers, bench.options.roles)
-      .map((w) => (niceOf(w) > 0 ? `${w.role} at nice ${niceOf(w)}` : w.role))
+    const roles = planned
+      .map(({ own }) => (Number(own.COURIER_WORKER_NICE) > 0 ? `${own.COURIER_WORKER_ROLE} at nice ${own.COURIER_WORKER_NICE}` : own.COURIER_WORKER_ROLE))
       .join(', ');
     progress(`courier: API on ${this.apiUrl}, workers (${roles})${script} polling${workerEnv ? ` (${workerEnv})` : ''}${bench.options.profile ? ', --cpu-prof on' : ''}`);
   }

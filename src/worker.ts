@@ -22,7 +22,6 @@ import { createS3Client } from './activities/s3';
 import { ConfigError, type Config } from './config';
 import { connectDatabase } from './db';
 import { Backoff } from './domain/backoff';
-import { lowerCpuPriority } from './process-priority';
 import { quickTaskQueue } from './domain/task-queues';
 import { runMain } from './observability/logger';
 import { startMetricsServer } from './observability/metrics-server';
@@ -30,6 +29,7 @@ import { createNodeGauges, startNodeGaugeCollector } from './observability/node-
 import { unreachableDependencies } from './observability/readiness';
 import { installTemporalRuntime, type TemporalRuntime } from './observability/temporal-runtime';
 import { createWorkerMetrics, type WorkerMetrics } from './observability/worker-metrics';
+import { lowerCpuPriority } from './process-priority';
 import { FLEET_WORKFLOW_TYPE, fleetStartOptions } from './workflows/fleet/definitions';
 import { NOTIFIER_WORKFLOW_TYPE, notifierStartOptions } from './workflows/notifier/definitions';
 
@@ -41,11 +41,12 @@ async function main(config: Config, logger: Logger): Promise<void> {
   if (config.COURIER_WORKER_NICE > 0) lowerPriority(config.COURIER_WORKER_NICE, logger);
   // The SDK's metrics join the worker's /metrics, so they are on only where that is.
   const runtime = await installTemporalRuntime(logger, config.COURIER_WORKER_METRICS_PORT === 0 ? null : 0);
+  // The work a customer waits on (forced refreshes, the quick queue) keeps its connections open;
+  // only a worker with workflows runs it, and the bulk runs can open theirs.
+  const waitedOnSlots = config.COURIER_QUICK_SLOTS + config.COURIER_FORCED_CONCURRENCY;
   const db = connectDatabase(config.DATABASE_URL, {
-    maxConnections: config.COURIER_MAX_CONCURRENT_ACTIVITIES + config.COURIER_QUICK_SLOTS + config.COURIER_FORCED_CONCURRENCY + 4,
-    // Enough for the work a customer waits on (forced refreshes, the quick queue), which only a
-    // worker with workflows runs; bulk runs can open theirs.
-    keepConnections: config.COURIER_WORKER_ROLE === 'activities' ? 0 : config.COURIER_QUICK_SLOTS + config.COURIER_FORCED_CONCURRENCY,
+    maxConnections: config.COURIER_MAX_CONCURRENT_ACTIVITIES + waitedOnSlots + 4,
+    keepConnections: config.COURIER_WORKER_ROLE === 'activities' ? 0 : waitedOnSlots,
     onConnectionLost: (err) => logger.warn({ err: err.message }, 'database connection lost; reconnecting on the next query'),
   });
   const policy = { allowPrivateNetworks: config.COURIER_ALLOW_PRIVATE_NETWORKS };

@@ -25,7 +25,7 @@ import { devBucketEvents, DEV } from './profiles';
 import { startStack, type Stack } from './stack';
 import { httpStatus, waitUntil } from './wait';
 import { WORKER_MEMORY_ENV, WORKER_NODE_FLAGS } from './worker-memory';
-import { workerProcesses } from './worker-roles';
+import { workerPlanEnv, workerProcesses } from './worker-roles';
 
 const FLEET_PORT = 9101;
 const SOURCE_PORT = 9102;
@@ -123,10 +123,10 @@ function startApps(stack: Stack, config: Config, options: DevOptions): Supervise
     });
   const numbered = (app: string, i: number, count: number) => (count === 1 ? app : `${app}-${i + 1}`);
   const sim = start('sim', 'sim', {}, { restart: false });
-  workerProcesses(options.workers, options.roles).forEach(({ name, role, nice }, i) => {
+  workerProcesses(options.workers, options.roles).forEach((plan, i) => {
     const metricsPort = config.COURIER_WORKER_METRICS_PORT === 0 ? 0 : config.COURIER_WORKER_METRICS_PORT + i;
-    const own = { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort), COURIER_WORKER_ROLE: role, COURIER_WORKER_NICE: String(nice) };
-    start('worker', name, own, { nodeFlags: WORKER_NODE_FLAGS });
+    const own = { ...WORKER_MEMORY_ENV, COURIER_WORKER_METRICS_PORT: String(metricsPort), ...workerPlanEnv(plan) };
+    start('worker', plan.name, own, { nodeFlags: WORKER_NODE_FLAGS });
   });
   for (let i = 0; i < options.apis; i++) start('api', numbered('api', i, options.apis), { API_PORT: String(config.API_PORT + i) });
   return sim;

@@ -29,3 +29,8 @@ export function workerProcesses(workers: number, layout: WorkerLayout): WorkerPr
     ...Array.from({ length: workers }, (_, i) => ({ name: numbered('worker-activities', i), role: 'activities' as const, nice: BULK_WORKER_NICE })),
   ];
 }
+
+/** The settings that give a worker process its place in the plan. */
+export function workerPlanEnv(plan: WorkerProcessPlan): { COURIER_WORKER_ROLE: string; COURIER_WORKER_NICE: string } {
+  return { COURIER_WORKER_ROLE: plan.role, COURIER_WORKER_NICE: String(plan.nice) };
+}

@@ -1,4 +1,4 @@
-import { workerProcesses } from '../../../src/stack/worker-roles';
+import { workerPlanEnv, workerProcesses } from '../../../src/stack/worker-roles';
 
 describe('the worker processes of a local stack', () => {
   it('split: one workflows worker beside the activities workers, which yield the CPU', () => {
@@ -14,5 +14,9 @@ describe('the worker processes of a local stack', () => {
       { name: 'worker', role: 'all', nice: 0 },
       { name: 'worker-2', role: 'all', nice: 0 },
     ]);
+  });
+
+  it('a plan reaches its process as COURIER_WORKER_ROLE and COURIER_WORKER_NICE', () => {
+    expect(workerPlanEnv({ name: 'worker-activities', role: 'activities', nice: 10 })).toEqual({ COURIER_WORKER_ROLE: 'activities', COURIER_WORKER_NICE: '10' });
   });
 });
